@@ -1,0 +1,471 @@
+"""The HTTP client for OpenRouter's API: chat completions (whole or streamed), models, key, generations.
+
+One long-lived ``httpx.AsyncClient`` per ``OpenRouterClient`` so connections are reused; explicit
+timeouts; typed errors with messages a person can act on; bounded retries with backoff that
+honour ``Retry-After`` and never happen once a streamed answer has begun. The client knows nothing
+about LSP, routing or caching: it sends what it is asked to send.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import ipaddress
+import json
+import os
+import time
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import AsyncExitStack
+from types import TracebackType
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, wait_random_exponential
+
+from arb_lsp import __version__
+from arb_lsp.openrouter.errors import (
+    ConnectionFailedError,
+    InvalidResponseError,
+    MissingApiKeyError,
+    OpenRouterError,
+    RequestTimeoutError,
+    error_for_code,
+    error_for_status,
+)
+from arb_lsp.openrouter.sse import SSEDecoder
+from arb_lsp.openrouter.types import (
+    ChatResponse,
+    GenerationStats,
+    KeyInfo,
+    ModelInfo,
+    StreamResult,
+    Usage,
+)
+
+DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
+DEFAULT_APP_NAME = "arb-lsp"
+DEFAULT_APP_URL = "https://github.com/arb-lsp/arb-lsp"
+DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=10.0, pool=5.0)
+NO_KEY_MESSAGE = (
+    "No OpenRouter API key is set. Set OPENROUTER_API_KEY or the apiKey setting (create a key at openrouter.ai/keys)."
+)
+
+Messages = Sequence[dict[str, str]]
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class RetryPolicy:
+    """How often and how long to retry 408/429/5xx and connection failures."""
+
+    def __init__(
+        self,
+        attempts: int = 3,
+        *,
+        base_delay: float = 0.5,
+        max_delay: float = 8.0,
+        max_retry_after: float = 20.0,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.attempts = max(1, attempts)
+        self.max_retry_after = max_retry_after
+        self.sleep = sleep
+        self._backoff = wait_random_exponential(multiplier=base_delay, max=max_delay)
+
+    def delay(self, state: RetryCallState) -> float:
+        error = state.outcome.exception() if state.outcome else None
+        if isinstance(error, OpenRouterError) and error.retry_after is not None:
+            return min(max(error.retry_after, 0.0), self.max_retry_after)
+        return float(self._backoff(state))
+
+    def retrying(self) -> AsyncRetrying:
+        return AsyncRetrying(
+            stop=stop_after_attempt(self.attempts),
+            wait=self.delay,
+            retry=retry_if_exception(lambda e: isinstance(e, OpenRouterError) and e.retryable),
+            sleep=self.sleep,
+            reraise=True,
+        )
+
+
+def base_url_problem(url: str) -> str | None:
+    """Why ``url`` must not be used as the API root, or None if it is fine.
+
+    Plain http would send the key and the user's code in the clear; it is allowed only to loopback.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"The baseUrl {url!r} is not an http(s) URL. Use e.g. {DEFAULT_BASE_URL}."
+    if parts.scheme == "http":
+        host = parts.hostname
+        loopback = host == "localhost"
+        try:
+            loopback = loopback or ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            pass
+        if not loopback:
+            return f"The baseUrl {url!r} uses plain http to a remote host, which would expose the key. Use https."
+    return None
+
+
+class ChatStream:
+    """A streamed chat completion: ``async for text in stream`` yields content as it arrives.
+
+    After the loop, ``result`` holds the served model, finish reason and usage (cost included when
+    OpenRouter sent it). Leaving early (break, cancellation, ``aclose()``) closes the HTTP response at
+    once, which is what stops generation and billing; ``async with`` makes that deterministic.
+    """
+
+    def __init__(self, events: Callable[[StreamResult], AsyncGenerator[str, None]], model: str) -> None:
+        self.result = StreamResult(model=model)
+        self._events = events(self.result)
+
+    def __aiter__(self) -> AsyncIterator[str]:
+        return self
+
+    async def __anext__(self) -> str:
+        return await self._events.__anext__()
+
+    async def aclose(self) -> None:
+        await self._events.aclose()
+
+    async def __aenter__(self) -> ChatStream:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+
+class OpenRouterClient:
+    """Talks to OpenRouter (or any OpenAI-compatible root given as ``base_url``)."""
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        app_name: str | None = None,
+        app_url: str | None = None,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        *,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self._api_key = api_key or os.environ.get("OPENROUTER_API_KEY") or None
+        self.base_url = (base_url or os.environ.get("OPENROUTER_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+        problem = base_url_problem(self.base_url)
+        if problem:
+            raise ValueError(problem)
+        self.app_name = app_name or os.environ.get("OPENROUTER_APP_NAME") or DEFAULT_APP_NAME
+        self.app_url = app_url or os.environ.get("OPENROUTER_APP_URL") or DEFAULT_APP_URL
+        self.retry = retry or RetryPolicy()
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url + "/",
+            timeout=timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout),
+            headers={
+                "HTTP-Referer": self.app_url,
+                "X-Title": self.app_name,
+                "User-Agent": f"arb-lsp/{__version__}",
+            },
+            limits=httpx.Limits(max_connections=8, max_keepalive_connections=4),
+        )
+
+    def __repr__(self) -> str:
+        return f"OpenRouterClient(base_url={self.base_url!r}, key={'set' if self._api_key else 'missing'})"
+
+    @property
+    def has_key(self) -> bool:
+        return self._api_key is not None
+
+    # -- public API -------------------------------------------------------------------------
+
+    async def complete(self, model: str, messages: Messages, **params: Any) -> ChatResponse:
+        """One chat completion, not streamed (billed in full even if abandoned)."""
+        body = self._chat_body(model, messages, params, stream=False)
+        async for attempt in self.retry.retrying():
+            with attempt:
+                data = await self._request_json("POST", "chat/completions", json=body, model=model)
+        error = data.get("error") if isinstance(data, dict) else None
+        if isinstance(error, dict):
+            raise self._embedded_error(error, model)
+        response = ChatResponse.model_validate(data)
+        if not response.choices:
+            raise InvalidResponseError(
+                f"OpenRouter answered without any choices for {model}. Try again or pick another model.", model=model
+            )
+        return response
+
+    def stream(self, model: str, messages: Messages, **params: Any) -> ChatStream:
+        """A streamed chat completion; the request is sent on the first iteration."""
+        body = self._chat_body(model, messages, params, stream=True)
+        return ChatStream(lambda result: self._stream_events(body, result), model)
+
+    async def list_models(self) -> list[ModelInfo]:
+        data = await self._request_json("GET", "models", auth=False)
+        items = data.get("data") if isinstance(data, dict) else None
+        if not isinstance(items, list):
+            raise InvalidResponseError("OpenRouter's model list came back in an unexpected shape.")
+        return [ModelInfo.model_validate(item) for item in items if isinstance(item, dict) and "id" in item]
+
+    async def get_free_models(self) -> list[ModelInfo]:
+        return [model for model in await self.list_models() if model.is_free]
+
+    async def key_info(self) -> KeyInfo:
+        data = await self._request_json("GET", "key")
+        return KeyInfo.model_validate(data.get("data") or {})
+
+    async def generation(self, generation_id: str) -> GenerationStats:
+        data = await self._request_json("GET", "generation", params={"id": generation_id})
+        return GenerationStats.model_validate(data.get("data") or {})
+
+    async def close(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> OpenRouterClient:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    # -- plumbing --------------------------------------------------------------------------
+
+    def _chat_body(self, model: str, messages: Messages, params: dict[str, Any], *, stream: bool) -> dict[str, Any]:
+        body: dict[str, Any] = {"model": model, "messages": list(messages), **params}
+        if stream:
+            body["stream"] = True
+            body.setdefault("usage", {"include": True})
+        return body
+
+    def _auth_headers(self) -> dict[str, str]:
+        if not self._api_key:
+            raise MissingApiKeyError(NO_KEY_MESSAGE)
+        return {"Authorization": f"Bearer {self._api_key}"}
+
+    def _scrub(self, text: str) -> str:
+        if self._api_key and self._api_key in text:
+            text = text.replace(self._api_key, "sk-or-…REDACTED")
+        return text
+
+    def _connection_error(self, error: httpx.HTTPError, model: str | None) -> OpenRouterError:
+        if isinstance(error, httpx.TimeoutException):
+            what = "connecting to" if isinstance(error, httpx.ConnectTimeout) else "waiting for"
+            return RequestTimeoutError(
+                f"Timed out {what} OpenRouter at {self.base_url}. Check your network, or try again.", model=model
+            )
+        if isinstance(error, httpx.ConnectError):
+            reason = str(error) or type(error).__name__
+            if "name" in reason.lower() and ("resolution" in reason.lower() or "known" in reason.lower()):
+                reason = "the host name could not be resolved"
+            return ConnectionFailedError(
+                f"Could not reach OpenRouter at {self.base_url} ({self._scrub(reason)}). "
+                "Check your network or the baseUrl setting.",
+                model=model,
+            )
+        return ConnectionFailedError(
+            f"The connection to OpenRouter at {self.base_url} dropped ({type(error).__name__}). Try again.",
+            model=model,
+        )
+
+    def _embedded_error(self, error: dict[str, Any], model: str | None) -> OpenRouterError:
+        message = error.get("message")
+        metadata = error.get("metadata") if isinstance(error.get("metadata"), dict) else None
+        return error_for_code(
+            error.get("code"),
+            self._scrub(str(message)) if message else None,
+            metadata=metadata,
+            model=model,
+        )
+
+    async def _request_json(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: dict[str, Any] | None = None,
+        params: dict[str, str] | None = None,
+        auth: bool = True,
+        model: str | None = None,
+    ) -> Any:
+        headers = self._auth_headers() if auth else (self._auth_headers() if self._api_key else {})
+        try:
+            response = await self._http.request(method, path, json=json, params=params, headers=headers)
+        except httpx.HTTPError as error:
+            raise self._connection_error(error, model) from None
+        if response.status_code >= 400:
+            raise self._status_error(response, response.content, model)
+        try:
+            return response.json()
+        except ValueError:
+            raise self._not_json(response, model) from None
+
+    def _not_json(self, response: httpx.Response, model: str | None) -> InvalidResponseError:
+        kind = response.headers.get("content-type", "unknown content").split(";")[0]
+        return InvalidResponseError(
+            f"OpenRouter answered with {kind}, not JSON (HTTP {response.status_code}). "
+            f"Check that the baseUrl setting points at the API root ({DEFAULT_BASE_URL}).",
+            status=response.status_code,
+            model=model,
+        )
+
+    def _status_error(self, response: httpx.Response, content: bytes, model: str | None) -> OpenRouterError:
+        status = response.status_code
+        retry_after = _parse_retry_after(response.headers.get("retry-after"))
+        message: str | None = None
+        code: int | str | None = None
+        metadata: dict[str, Any] | None = None
+        try:
+            data = json.loads(content)
+        except ValueError:
+            data = None
+        if isinstance(data, dict) and isinstance(data.get("error"), dict):
+            error = data["error"]
+            message = str(error.get("message")) if error.get("message") else None
+            code = error.get("code")
+            metadata = error.get("metadata") if isinstance(error.get("metadata"), dict) else None
+        elif data is None and content.lstrip()[:1] == b"<":
+            message = "an HTML error page instead of JSON"
+        return error_for_status(
+            status,
+            self._scrub(message) if message else None,
+            code=code,
+            retry_after=retry_after,
+            metadata=metadata,
+            model=model,
+        )
+
+    async def _stream_events(self, body: dict[str, Any], result: StreamResult) -> AsyncGenerator[str, None]:
+        model = str(body.get("model", ""))
+        stack = AsyncExitStack()
+        first: str | None = None
+        events: AsyncGenerator[str, None] | None = None
+        try:
+            # Retries cover everything up to the first token; after it, an error ends the answer.
+            async for attempt in self.retry.retrying():
+                with attempt:
+                    await stack.aclose()
+                    stack = AsyncExitStack()
+                    headers = self._auth_headers()
+                    try:
+                        response = await stack.enter_async_context(
+                            self._http.stream("POST", "chat/completions", json=body, headers=headers)
+                        )
+                        if response.status_code >= 400:
+                            raise self._status_error(response, await response.aread(), model)
+                    except httpx.HTTPError as error:
+                        raise self._connection_error(error, model) from None
+                    if "json" in response.headers.get("content-type", ""):
+                        # Some OpenAI-compatible servers answer a stream request with one JSON body.
+                        data = json.loads(await response.aread())
+                        events = _single_body_events(self, data, result, model)
+                    else:
+                        events = self._parse_stream(response, result, model)
+                    stack.push_async_callback(events.aclose)
+                    first = await anext(events, None)
+            if first is not None:
+                result.text += first
+                yield first
+                assert events is not None
+                async for piece in events:
+                    result.text += piece
+                    yield piece
+        finally:
+            await stack.aclose()
+
+    async def _parse_stream(
+        self, response: httpx.Response, result: StreamResult, model: str
+    ) -> AsyncGenerator[str, None]:
+        decoder = SSEDecoder()
+        done = False
+        try:
+            async for chunk in response.aiter_raw():
+                for data in decoder.feed(chunk):
+                    if data.strip() == "[DONE]":
+                        done = True
+                        return
+                    piece = self._apply_chunk(data, result, model)
+                    if piece:
+                        yield piece
+            for data in decoder.close():
+                if data.strip() == "[DONE]":
+                    done = True
+                    return
+                piece = self._apply_chunk(data, result, model)
+                if piece:
+                    yield piece
+        except httpx.HTTPError as error:
+            raise self._connection_error(error, model) from None
+        if not done and result.finish_reason is None:
+            raise ConnectionFailedError(
+                f"The connection to OpenRouter dropped before {model} finished its answer. Try again.", model=model
+            )
+
+    def _apply_chunk(self, data: str, result: StreamResult, model: str) -> str:
+        try:
+            chunk = json.loads(data)
+        except ValueError:
+            raise InvalidResponseError(
+                f"OpenRouter sent a broken stream event for {model}. Try again or pick another model.", model=model
+            ) from None
+        if not isinstance(chunk, dict):
+            raise InvalidResponseError(f"OpenRouter sent an unexpected stream event for {model}.", model=model)
+        if isinstance(chunk.get("error"), dict):
+            raise self._embedded_error(chunk["error"], model)
+        result.id = chunk.get("id") or result.id
+        result.model = chunk.get("model") or result.model
+        result.provider = chunk.get("provider") or result.provider
+        if isinstance(chunk.get("usage"), dict):
+            result.usage = Usage.model_validate(chunk["usage"])
+        choices = chunk.get("choices") or []
+        if not choices or not isinstance(choices[0], dict):
+            return ""
+        choice = choices[0]
+        if isinstance(choice.get("error"), dict):
+            raise self._embedded_error(choice["error"], model)
+        if choice.get("finish_reason"):
+            result.finish_reason = choice["finish_reason"]
+            if choice["finish_reason"] == "error":
+                raise error_for_code(None, None, model=model)
+        delta = choice.get("delta") or choice.get("message") or {}
+        content = delta.get("content") if isinstance(delta, dict) else None
+        return content if isinstance(content, str) else ""
+
+
+async def _single_body_events(
+    client: OpenRouterClient, data: Any, result: StreamResult, model: str
+) -> AsyncGenerator[str, None]:
+    if isinstance(data, dict) and isinstance(data.get("error"), dict):
+        raise client._embedded_error(data["error"], model)
+    response = ChatResponse.model_validate(data)
+    if not response.choices:
+        raise InvalidResponseError(f"OpenRouter answered without any choices for {model}.", model=model)
+    result.id, result.model, result.usage = response.id, response.model or model, response.usage
+    result.finish_reason = response.finish_reason
+    if response.text:
+        yield response.text
+
+
+def _parse_retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+_default_client: OpenRouterClient | None = None
+
+
+def get_client() -> OpenRouterClient:
+    """The process-wide client built from the environment, for scripts; servers build their own."""
+    global _default_client
+    if _default_client is None:
+        _default_client = OpenRouterClient()
+    return _default_client

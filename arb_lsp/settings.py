@@ -1,0 +1,168 @@
+"""The settings model: environment, ``initializationOptions`` and ``workspace/configuration`` (``arbLsp``).
+
+Settings are one camelCase object. An invalid or unknown value never stops the server: it falls back
+to its default, and the problems are collected so the server can say so once, in one message.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic.alias_generators import to_camel
+
+from arb_lsp.openrouter.client import DEFAULT_BASE_URL, base_url_problem
+from arb_lsp.openrouter.routing import Priority, TaskType, select_models
+
+SECTION = "arbLsp"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True)
+
+
+ModelChoice = str | list[str] | None
+
+
+class ModelSettings(_Section):
+    completion: ModelChoice = None
+    explain: ModelChoice = None
+    docstring: ModelChoice = None
+
+
+class CompletionSettings(_Section):
+    enabled: bool = True
+    debounce_ms: int = Field(100, ge=0, le=5000)
+    max_tokens: int = Field(256, ge=1, le=8192)
+    multiline: Literal["auto", "always", "never"] = "auto"
+
+
+class HoverSettings(_Section):
+    enabled: bool = True
+    debounce_ms: int = Field(150, ge=0, le=5000)
+
+
+class DocstringSettings(_Section):
+    style: Literal["google", "numpy", "sphinx"] = "google"
+
+
+class BudgetSettings(_Section):
+    daily_usd: float | None = Field(None, ge=0)
+
+
+class Settings(_Section):
+    api_key: SecretStr | None = None
+    base_url: str = DEFAULT_BASE_URL
+    priority: Priority = Priority.COST
+    models: ModelSettings = ModelSettings()
+    completion: CompletionSettings = CompletionSettings()
+    hover: HoverSettings = HoverSettings()
+    docstring: DocstringSettings = DocstringSettings()
+    budget: BudgetSettings = BudgetSettings()
+    exclude: tuple[str, ...] = ()
+    redact_secrets: bool = True
+
+    @field_validator("base_url")
+    @classmethod
+    def _safe_base_url(cls, value: str) -> str:
+        problem = base_url_problem(value.rstrip("/"))
+        if problem:
+            raise ValueError(problem)
+        return value.rstrip("/")
+
+    @field_validator("api_key", mode="before")
+    @classmethod
+    def _blank_key_is_none(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    def models_for(self, task: TaskType) -> tuple[str, ...]:
+        overrides = {k: v for k, v in self.models.model_dump().items() if v}
+        return select_models(task, self.priority, overrides)
+
+    @property
+    def key(self) -> str | None:
+        return self.api_key.get_secret_value() if self.api_key else None
+
+
+def from_environment() -> dict[str, Any]:
+    raw: dict[str, Any] = {}
+    if os.environ.get("OPENROUTER_API_KEY"):
+        raw["apiKey"] = os.environ["OPENROUTER_API_KEY"]
+    if os.environ.get("OPENROUTER_BASE_URL"):
+        raw["baseUrl"] = os.environ["OPENROUTER_BASE_URL"]
+    return raw
+
+
+def merge(base: Mapping[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:
+    """Deep merge of camelCase dicts; ``update`` wins, ``None`` values in it are ignored."""
+    merged = dict(base)
+    for key, value in update.items():
+        if value is None:
+            continue
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _drop(raw: dict[str, Any], location: tuple[int | str, ...]) -> bool:
+    """Remove the value at ``location`` (or its nearest droppable parent) so the default applies."""
+    path = [str(part) for part in location]
+    while path:
+        node: Any = raw
+        for part in path[:-1]:
+            node = node.get(part) if isinstance(node, dict) else None
+        if isinstance(node, dict) and path[-1] in node:
+            del node[path[-1]]
+            return True
+        path.pop()
+    return False
+
+
+def _describe(location: tuple[int | str, ...], message: str) -> str:
+    name = ".".join(str(p) for p in location if not isinstance(p, int))
+    return f"{name}: {message.removeprefix('Value error, ')}"
+
+
+def parse_settings(*sources: Mapping[str, Any] | None) -> tuple[Settings, list[str]]:
+    """Settings from sources in rising precedence, plus what was wrong with them (already defaulted)."""
+    raw: dict[str, Any] = {}
+    for source in sources:
+        if isinstance(source, Mapping):
+            raw = merge(raw, source.get(SECTION, source) if isinstance(source.get(SECTION), Mapping) else source)
+    raw = _plain(raw)
+    problems: list[str] = []
+    for _ in range(64):
+        try:
+            return Settings.model_validate(raw), problems
+        except ValidationError as invalid:
+            progressed = False
+            for error in invalid.errors():
+                location = tuple(error["loc"])
+                # A union's error names the branch type last; the setting's own path is what matters.
+                while location and isinstance(location[-1], str) and location[-1] in {"str", "list[str]", "none"}:
+                    location = location[:-1]
+                problems.append(_describe(location, error["msg"]))
+                progressed = _drop(raw, location) or progressed
+            if not progressed:
+                break
+    return Settings(), problems
+
+
+def _plain(value: Any) -> Any:
+    """A deep copy made of plain dicts and lists (clients send all kinds of mappings)."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def settings_message(problems: list[str]) -> str | None:
+    if not problems:
+        return None
+    listed = "; ".join(dict.fromkeys(problems))
+    return f"arb-lsp ignored invalid settings and used their defaults: {listed}."
