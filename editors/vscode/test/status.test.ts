@@ -1,0 +1,89 @@
+import { strict as assert } from "node:assert";
+import { describe, it } from "node:test";
+
+import { formatUsd, parseUsage, statusText, statusTooltip, usageSummary } from "../src/status";
+
+describe("formatUsd", () => {
+  it("shows four decimals below a dollar and two above", () => {
+    assert.equal(formatUsd(0), "$0.00");
+    assert.equal(formatUsd(0.0123), "$0.0123");
+    assert.equal(formatUsd(0.00004), "$0.0000");
+    assert.equal(formatUsd(0.5), "$0.5000");
+    assert.equal(formatUsd(1.234), "$1.23");
+    assert.equal(formatUsd(12), "$12.00");
+  });
+});
+
+describe("parseUsage", () => {
+  it("reads the server's showUsage answer", () => {
+    const usage = parseUsage({ today: { requests: 3, costUsd: 0.0123 }, days: [] });
+    assert.deepEqual(usage, { today: { requests: 3, costUsd: 0.0123 }, models: [] });
+  });
+
+  it("accepts snake_case, string numbers, tokens and per-model rows", () => {
+    const usage = parseUsage({
+      today: { requests: "2", cost_usd: "0.5", total_tokens: 40 },
+      models: [{ model: "x/y", requests: 2, costUsd: 0.5 }, { notAModel: true }],
+    });
+    assert.deepEqual(usage, {
+      today: { requests: 2, costUsd: 0.5, tokens: 40 },
+      models: [{ model: "x/y", requests: 2, costUsd: 0.5 }],
+    });
+  });
+
+  it("reads per-model usage given as an object", () => {
+    const usage = parseUsage({
+      today: { requests: 1, costUsd: 0, models: { "a/b:free": { requests: 1, costUsd: 0 } } },
+    });
+    assert.deepEqual(usage?.models, [{ model: "a/b:free", requests: 1, costUsd: 0 }]);
+  });
+
+  it("rejects answers without today's cost", () => {
+    assert.equal(parseUsage(null), undefined);
+    assert.equal(parseUsage("text"), undefined);
+    assert.equal(parseUsage({}), undefined);
+    assert.equal(parseUsage({ today: { requests: 1 } }), undefined);
+    assert.equal(parseUsage({ today: [] }), undefined);
+  });
+});
+
+describe("statusText", () => {
+  const usage = { today: { requests: 4, costUsd: 0.0123 }, models: [] };
+
+  it("shows the phase icon and today's spend", () => {
+    assert.equal(statusText("ready", usage), "$(sparkle) arb-lsp $0.0123");
+    assert.equal(statusText("working", usage), "$(sync~spin) arb-lsp $0.0123");
+    assert.equal(statusText("error", undefined), "$(error) arb-lsp");
+    assert.equal(statusText("starting", undefined), "$(sync~spin) arb-lsp");
+  });
+
+  it("explains the state in the tooltip", () => {
+    const tooltip = statusTooltip("error", usage, "Server program not found: arb-lsp");
+    assert.match(tooltip, /not running/);
+    assert.match(tooltip, /Server program not found: arb-lsp/);
+    assert.match(tooltip, /Today: 4 requests, \$0\.0123/);
+    assert.match(statusTooltip("ready", undefined), /ready/);
+  });
+});
+
+describe("usageSummary", () => {
+  it("summarises today and the costliest models first", () => {
+    const text = usageSummary({
+      today: { requests: 1, costUsd: 0.02, tokens: 120 },
+      models: [
+        { model: "cheap/model:free", requests: 5, costUsd: 0 },
+        { model: "dear/model", requests: 1, costUsd: 0.02 },
+      ],
+    });
+    assert.equal(
+      text,
+      "arb-lsp today: 1 request, $0.0200, 120 tokens. dear/model: 1 request, $0.0200; " +
+        "cheap/model:free: 5 requests, $0.00.",
+    );
+  });
+
+  it("caps the model list", () => {
+    const models = Array.from({ length: 7 }, (_, index) => ({ model: `m${index}`, requests: 1, costUsd: 0 }));
+    assert.match(usageSummary({ today: { requests: 7, costUsd: 0 }, models }), /and 2 more\.$/);
+  });
+});
