@@ -355,9 +355,16 @@ class OpenRouterClient:
                             raise self._status_error(response, await response.aread(), model)
                     except httpx.HTTPError as error:
                         raise self._connection_error(error, model) from None
-                    if "json" in response.headers.get("content-type", ""):
+                    content_type = response.headers.get("content-type", "")
+                    if "html" in content_type:
+                        await response.aread()
+                        raise self._not_json(response, model)
+                    if "json" in content_type:
                         # Some OpenAI-compatible servers answer a stream request with one JSON body.
-                        data = json.loads(await response.aread())
+                        try:
+                            data = json.loads(await response.aread())
+                        except ValueError:
+                            raise self._not_json(response, model) from None
                         events = _single_body_events(self, data, result, model)
                     else:
                         events = self._parse_stream(response, result, model)

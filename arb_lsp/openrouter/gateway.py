@@ -9,6 +9,7 @@ every attempt in the usage ledger and caches finished answers.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ from arb_lsp.openrouter.errors import InsufficientCreditsError, OpenRouterError
 from arb_lsp.openrouter.ledger import UsageEntry, UsageLedger
 from arb_lsp.openrouter.routing import NATIVE_FALLBACK_LIMIT, TaskType, free_only, is_free
 from arb_lsp.openrouter.types import StreamResult, Usage
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
@@ -189,6 +192,4 @@ class Gateway:
                 )
             )
         except Exception:  # the ledger must never break an answer
-            import logging
-
-            logging.getLogger(__name__).exception("could not record usage")
+            log.exception("could not record usage")
