@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as vscode from "vscode";
 import {
+  DidChangeConfigurationNotification,
   ExecuteCommandRequest,
   LanguageClient,
   type LanguageClientOptions,
@@ -18,7 +19,7 @@ import {
 } from "vscode-languageclient/node";
 
 import { isSpawnNotFound, expandHome, missingServerMessage, resolveExecutable } from "./serverCommand";
-import { buildInitializationOptions, buildServerEnv, redact } from "./settings";
+import { buildInitializationOptions, buildServerEnv, redact, withoutClientOnlyKeys } from "./settings";
 import { type ClientPhase, parseUsage, statusText, statusTooltip, type UsageReport, usageSummary } from "./status";
 
 const SECTION = "arbLsp";
@@ -325,6 +326,29 @@ class ArbLspExtension implements vscode.Disposable {
         this.track(next(document, position, context, token)),
       provideHover: (document, position, token, next) => this.track(next(document, position, token)),
       resolveCodeAction: (item, token, next) => this.track(next(item, token)),
+      workspace: {
+        // The server pulls `arbLsp`; answer with its settings only, not the spawn command.
+        configuration: async (params, token, next) => {
+          const result = await next(params, token);
+          if (!Array.isArray(result)) {
+            return result;
+          }
+          return result.map((value: unknown, index: number) =>
+            params.items[index]?.section === SECTION ? withoutClientOnlyKeys(value) : value,
+          );
+        },
+        // Same for the pushed copy: send the server's settings, nested as it pulls them.
+        didChangeConfiguration: async (sections, next) => {
+          const client = this.client;
+          if (client === undefined || sections === undefined || sections.join() !== SECTION) {
+            return next(sections);
+          }
+          const config = vscode.workspace.getConfiguration(SECTION);
+          await client.sendNotification(DidChangeConfigurationNotification.type, {
+            settings: { [SECTION]: buildInitializationOptions((key) => config.get(key), undefined) },
+          });
+        },
+      },
     };
   }
 

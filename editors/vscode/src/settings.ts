@@ -28,6 +28,24 @@ export const SERVER_SETTING_KEYS = [
 
 export type ServerSettingKey = (typeof SERVER_SETTING_KEYS)[number];
 
+/**
+ * Settings under `arbLsp` that only the extension reads (how to spawn and trace the
+ * server). They are kept out of what the server is sent.
+ */
+export const CLIENT_ONLY_KEYS = ["server", "trace"] as const;
+
+/** A copy of the `arbLsp` section as VS Code gives it, without the extension's own keys. */
+export function withoutClientOnlyKeys(section: unknown): unknown {
+  if (typeof section !== "object" || section === null || Array.isArray(section)) {
+    return section;
+  }
+  const copy: JsonObject = { ...(section as JsonObject) };
+  for (const key of CLIENT_ONLY_KEYS) {
+    delete copy[key];
+  }
+  return copy;
+}
+
 /** Reads one setting below `arbLsp` (VS Code's `WorkspaceConfiguration.get`). */
 export type SettingReader = (key: string) => unknown;
 

@@ -1,7 +1,13 @@
 import { strict as assert } from "node:assert";
 import { describe, it } from "node:test";
 
-import { buildInitializationOptions, buildServerEnv, redact, SERVER_SETTING_KEYS } from "../src/settings";
+import {
+  buildInitializationOptions,
+  buildServerEnv,
+  redact,
+  SERVER_SETTING_KEYS,
+  withoutClientOnlyKeys,
+} from "../src/settings";
 
 function reader(values: Record<string, unknown>): (key: string) => unknown {
   return (key) => values[key];
@@ -88,5 +94,23 @@ describe("redact", () => {
 
   it("ignores secrets too short to be keys", () => {
     assert.equal(redact("a b c", ["a"]), "a b c");
+  });
+});
+
+describe("withoutClientOnlyKeys", () => {
+  it("drops the spawn and trace settings from the section the server pulls", () => {
+    const section = {
+      server: { command: "/x/arb-lsp", args: [] },
+      trace: { server: "off" },
+      priority: "cost",
+      completion: { debounceMs: 0 },
+    };
+    assert.deepEqual(withoutClientOnlyKeys(section), { priority: "cost", completion: { debounceMs: 0 } });
+    assert.equal("server" in section, true);
+  });
+
+  it("passes anything that is not an object through", () => {
+    assert.equal(withoutClientOnlyKeys(null), null);
+    assert.deepEqual(withoutClientOnlyKeys([1]), [1]);
   });
 });

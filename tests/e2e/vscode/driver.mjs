@@ -1,0 +1,323 @@
+// Drives VS Code (code-server) in headless Chromium through the arb-lsp extension, as a person
+// would: ghost text accepted with Tab, a hover, and "Generate docstring" from the quick-fix menu.
+//
+// Usage: node driver.mjs CONFIG_JSON
+// CONFIG_JSON: {url, file, fileName, playwrightCore, chromium, artifacts, stepTimeoutMs,
+//               completion: {typed, expect}, hover: {line, word, expect}, docstring: {line, word, expect}}
+// Prints one line `RESULT {json}` on stdout: what each step saw, its timings, and any error.
+// Progress goes to stderr. Every step is bounded; a failed step is recorded and the next one runs.
+import { createRequire } from "node:module";
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+const config = JSON.parse(process.argv[2]);
+const require = createRequire(import.meta.url);
+const { chromium } = require(config.playwrightCore);
+
+const STEP_TIMEOUT = config.stepTimeoutMs ?? 20000;
+const started = Date.now();
+const result = { steps: {}, timings: {}, errors: [] };
+
+function log(message) {
+  process.stderr.write(`[driver +${((Date.now() - started) / 1000).toFixed(1)}s] ${message}\n`);
+}
+
+function mark(name, since) {
+  result.timings[name] = Date.now() - since;
+}
+
+async function screenshot(page, name) {
+  try {
+    await page.screenshot({ path: path.join(config.artifacts, `${name}.png`) });
+  } catch (error) {
+    log(`screenshot ${name} failed: ${error}`);
+  }
+}
+
+function readFile() {
+  return fs.readFileSync(config.file, "utf8");
+}
+
+/** Polls `check` until it returns a truthy value or the time is up; returns the last value. */
+async function poll(check, timeoutMs, intervalMs = 100) {
+  const deadline = Date.now() + timeoutMs;
+  let value = await check();
+  while (!value && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    value = await check();
+  }
+  return value;
+}
+
+/** The on-screen token span whose text is exactly `word`, on the line that contains `lineText`. */
+async function tokenBox(page, lineText, word) {
+  return page.evaluate(
+    ({ lineText, word }) => {
+      for (const line of document.querySelectorAll(".monaco-editor .view-lines .view-line")) {
+        if (!line.textContent.replace(/\u00a0/g, " ").includes(lineText)) {
+          continue;
+        }
+        for (const span of line.querySelectorAll("span span")) {
+          if (span.textContent.trim() === word) {
+            const box = span.getBoundingClientRect();
+            return { x: box.x, y: box.y, width: box.width, height: box.height };
+          }
+        }
+      }
+      return null;
+    },
+    { lineText, word },
+  );
+}
+
+/** Text of every ghost-text element in the editor (inline and extra lines). */
+async function ghostText(page) {
+  return page.evaluate(() =>
+    [...document.querySelectorAll(".monaco-editor [class*='ghost-text']")]
+      .map((element) => element.textContent.replace(/\u00a0/g, " "))
+      .join("\n"),
+  );
+}
+
+async function statusItem(page) {
+  return page.evaluate(() => {
+    for (const item of document.querySelectorAll(".statusbar-item")) {
+      if (item.textContent.includes("arb-lsp")) {
+        const icon = item.querySelector(".codicon");
+        const anchor = item.querySelector("a");
+        return {
+          text: item.textContent.trim(),
+          icon: icon ? [...icon.classList].find((c) => c.startsWith("codicon-")) : null,
+          label: anchor?.getAttribute("aria-label") ?? item.getAttribute("aria-label"),
+        };
+      }
+    }
+    return null;
+  });
+}
+
+async function dismissWidgets(page) {
+  await page.keyboard.press("Escape");
+  await page.keyboard.press("Escape");
+}
+
+async function saveAndWaitFor(page, expect) {
+  await page.keyboard.press("Control+S");
+  return poll(() => readFile().includes(expect), 5000);
+}
+
+async function openFile(page) {
+  const since = Date.now();
+  await page.goto(config.url, { timeout: STEP_TIMEOUT });
+  await page.locator(".monaco-workbench").waitFor({ state: "visible", timeout: STEP_TIMEOUT });
+  mark("workbench", since);
+  log("workbench visible");
+  // Quick Open (Ctrl+P) needs the workbench to be ready for keys; retry until its box shows.
+  const quickInput = page.locator(".quick-input-widget input");
+  const opened = await poll(async () => {
+    await page.keyboard.press("Control+P");
+    return quickInput.isVisible();
+  }, STEP_TIMEOUT, 500);
+  if (!opened) {
+    throw new Error("Quick Open did not show");
+  }
+  await page.keyboard.type(config.fileName);
+  await page
+    .locator(".quick-input-widget .monaco-list-row", { hasText: config.fileName })
+    .first()
+    .waitFor({ state: "visible", timeout: STEP_TIMEOUT });
+  await page.keyboard.press("Enter");
+  await page
+    .locator(".tabs-container .tab.active", { hasText: config.fileName })
+    .waitFor({ state: "visible", timeout: STEP_TIMEOUT });
+  await page.locator(".monaco-editor .view-lines .view-line").first().waitFor({ timeout: STEP_TIMEOUT });
+  mark("openFile", since);
+  log("file open");
+}
+
+async function waitForServer(page) {
+  const since = Date.now();
+  const status = await poll(async () => {
+    const item = await statusItem(page);
+    return item && (item.icon === "codicon-sparkle" || item.icon === "codicon-error") ? item : null;
+  }, STEP_TIMEOUT, 200);
+  result.steps.statusAtStart = status ?? (await statusItem(page));
+  mark("serverReady", since);
+  log(`status bar: ${JSON.stringify(result.steps.statusAtStart)}`);
+  if (!status || status.icon !== "codicon-sparkle") {
+    throw new Error(`arb-lsp did not become ready: ${JSON.stringify(result.steps.statusAtStart)}`);
+  }
+}
+
+async function stepGhostText(page) {
+  const { typed, expect } = config.completion;
+  const step = (result.steps.completion = { triggeredManually: false });
+  await page.locator(".monaco-editor textarea").first().focus();
+  await page.keyboard.press("Control+End");
+  // One input event for the signature (not a request per key), then a real Enter: the
+  // editor auto-indents the body and asks for an inline completion there.
+  await page.keyboard.insertText(typed);
+  await page.keyboard.press("Enter");
+  const since = Date.now();
+  let seen = await poll(async () => ((await ghostText(page)).includes(expect) ? ghostText(page) : null), 8000);
+  if (!seen) {
+    // Alt+\ is "Trigger Inline Suggestion": asks again, in case the typing-triggered one raced.
+    step.triggeredManually = true;
+    log("no ghost text yet: triggering inline suggestion by hand");
+    await page.keyboard.press("Alt+Backslash");
+    seen = await poll(async () => ((await ghostText(page)).includes(expect) ? ghostText(page) : null), 8000);
+  }
+  step.ghostText = seen || (await ghostText(page));
+  mark("ghostTextShown", since);
+  await screenshot(page, "1-ghost-text");
+  if (!seen) {
+    throw new Error(`no ghost text containing ${JSON.stringify(expect)}; saw ${JSON.stringify(step.ghostText)}`);
+  }
+  log(`ghost text: ${JSON.stringify(seen)}`);
+  await page.keyboard.press("Tab");
+  step.ghostTextAfterTab = await poll(async () => !(await ghostText(page)).includes(expect), 3000);
+  step.saved = await saveAndWaitFor(page, expect);
+  step.file = readFile();
+  await screenshot(page, "1-accepted");
+  log(`after Tab + save, file has the completion: ${step.saved}`);
+}
+
+async function stepHover(page) {
+  const { line, word, expect } = config.hover;
+  const step = (result.steps.hover = { usedKeyboard: false });
+  await dismissWidgets(page);
+  const box = await tokenBox(page, line, word);
+  if (!box) {
+    throw new Error(`token ${JSON.stringify(word)} not found on screen in line ${JSON.stringify(line)}`);
+  }
+  const since = Date.now();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 4 });
+  const hoverText = async () =>
+    page.evaluate(() =>
+      [...document.querySelectorAll(".monaco-hover")]
+        .filter((element) => element.offsetParent !== null || element.getClientRects().length > 0)
+        .map((element) => element.textContent)
+        .join("\n"),
+    );
+  let seen = await poll(async () => ((await hoverText()).includes(expect) ? hoverText() : null), 10000);
+  if (!seen) {
+    // The keyboard way (Ctrl+K Ctrl+I, "Show Hover") at the same token.
+    step.usedKeyboard = true;
+    log("no hover from the mouse: trying Show Hover from the keyboard");
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    await page.keyboard.press("Control+K");
+    await page.keyboard.press("Control+I");
+    seen = await poll(async () => ((await hoverText()).includes(expect) ? hoverText() : null), 10000);
+  }
+  step.text = seen || (await hoverText());
+  mark("hoverShown", since);
+  await screenshot(page, "2-hover");
+  if (!seen) {
+    throw new Error(`no hover containing ${JSON.stringify(expect)}; saw ${JSON.stringify(step.text)}`);
+  }
+  log("hover shows the explanation");
+  await page.mouse.move(5, 5);
+  await dismissWidgets(page);
+}
+
+async function stepDocstring(page) {
+  const { line, word, expect } = config.docstring;
+  const step = (result.steps.docstring = {});
+  await dismissWidgets(page);
+  const box = await tokenBox(page, line, word);
+  if (!box) {
+    throw new Error(`token ${JSON.stringify(word)} not found on screen in line ${JSON.stringify(line)}`);
+  }
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.move(5, 5);
+  const since = Date.now();
+  const rows = page.locator(".action-widget .monaco-list-row");
+  const opened = await poll(async () => {
+    await page.keyboard.press("Control+Period");
+    return poll(async () => (await rows.count()) > 0, 3000);
+  }, STEP_TIMEOUT, 0);
+  step.menu = await rows.allTextContents();
+  mark("quickFixMenu", since);
+  if (!opened) {
+    await screenshot(page, "3-quick-fix");
+    throw new Error("the quick-fix menu did not open");
+  }
+  // Rows are covered by a pointer-blocking layer: move the keyboard focus, then press Enter.
+  const focusedText = async () =>
+    page.evaluate(() => document.querySelector(".action-widget .monaco-list-row.focused")?.textContent ?? "");
+  for (let i = 0; i <= step.menu.length && !/docstring/i.test(await focusedText()); i += 1) {
+    await page.keyboard.press("ArrowDown");
+  }
+  step.chosen = await focusedText();
+  await screenshot(page, "3-quick-fix");
+  if (!/docstring/i.test(step.chosen)) {
+    throw new Error(`no docstring action in the quick-fix menu: ${JSON.stringify(step.menu)}`);
+  }
+  log(`quick fix: ${JSON.stringify(step.menu)}; choosing ${JSON.stringify(step.chosen)}`);
+  const chosenAt = Date.now();
+  await page.keyboard.press("Enter");
+  // The edit arrives after codeAction/resolve: the tab turns dirty, then save.
+  step.editApplied = Boolean(
+    await poll(() => page.locator(".tabs-container .tab.active.dirty").isVisible(), STEP_TIMEOUT),
+  );
+  mark("docstringApplied", chosenAt);
+  step.saved = await saveAndWaitFor(page, expect);
+  step.file = readFile();
+  await screenshot(page, "3-docstring");
+  log(`docstring in the file: ${step.saved}`);
+}
+
+async function main() {
+  fs.mkdirSync(config.artifacts, { recursive: true });
+  const browser = await chromium.launch({
+    executablePath: config.chromium,
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+    timeout: STEP_TIMEOUT,
+  });
+  let page;
+  try {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    page = await context.newPage();
+    page.setDefaultTimeout(STEP_TIMEOUT);
+    await openFile(page);
+    await waitForServer(page);
+    for (const [name, step] of [
+      ["completion", stepGhostText],
+      ["hover", stepHover],
+      ["docstring", stepDocstring],
+    ]) {
+      try {
+        await step(page);
+      } catch (error) {
+        log(`${name} failed: ${error}`);
+        result.errors.push(`${name}: ${error.message ?? error}`);
+        await dismissWidgets(page).catch(() => undefined);
+      }
+    }
+    // Let the status bar pick up the spend (it refreshes 1.5 s after requests settle).
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    result.steps.statusAtEnd = await statusItem(page);
+    await screenshot(page, "4-final");
+  } catch (error) {
+    result.errors.push(`setup: ${error.message ?? error}`);
+    log(`failed: ${error.stack ?? error}`);
+    if (page !== undefined) {
+      result.steps.statusAtEnd = await statusItem(page).catch(() => null);
+      await screenshot(page, "0-setup-failed");
+    }
+  } finally {
+    await browser.close().catch(() => undefined);
+  }
+  result.timings.total = Date.now() - started;
+  process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
+}
+
+await main();
