@@ -204,10 +204,10 @@ def _stop_group(process: subprocess.Popen[bytes]) -> None:
             return
 
 
-def _collect_logs(user_data: Path, code_server_log: Path) -> str:
+def _collect_logs(user_data: Path, code_server_log: Path, artifacts: Path) -> str:
     """The extension's output channel and code-server's own log, copied next to the screenshots."""
     parts = []
-    log_dir = ARTIFACTS / "logs"
+    log_dir = artifacts / "logs"
     shutil.rmtree(log_dir, ignore_errors=True)
     log_dir.mkdir(parents=True)
     candidates = sorted((user_data / "logs").rglob("*arb-lsp*.log")) if (user_data / "logs").exists() else []
@@ -219,142 +219,148 @@ def _collect_logs(user_data: Path, code_server_log: Path) -> str:
     return "\n".join(parts)
 
 
-@pytest.fixture(scope="module")
-def vscode_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VSCodeRun]:
-    _require_tools()
-    timings: dict[str, float] = {}
-    started = time.monotonic()
-    vsix = _package_vsix()
-    timings["package"] = time.monotonic() - started
+EDITOR_SETTINGS: dict[str, Any] = {
+    # Only ghost text: with the suggest widget open, Tab would pick a suggestion instead.
+    "editor.quickSuggestions": {"other": False, "comments": False, "strings": False},
+    "editor.suggestOnTriggerCharacters": False,
+    "editor.inlineSuggest.enabled": True,
+    "editor.hover.delay": 200,
+    "editor.minimap.enabled": False,
+    "files.autoSave": "off",
+    "workbench.startupEditor": "none",
+    "workbench.tips.enabled": False,
+    "extensions.ignoreRecommendations": True,
+    "extensions.autoCheckUpdates": False,
+    "extensions.autoUpdate": False,
+    "security.workspace.trust.enabled": False,
+    "telemetry.telemetryLevel": "off",
+    "update.mode": "none",
+}
 
-    base = tmp_path_factory.mktemp("vscode")
+
+def run_editor(
+    base: Path,
+    vsix: Path,
+    fake: FakeOpenRouter,
+    settings: dict[str, Any],
+    driver_config: dict[str, Any],
+    timings: dict[str, float],
+) -> tuple[dict[str, Any], Path, str]:
+    """Installs the .vsix into a fresh code-server, runs the driver against it, stops everything.
+
+    Returns the driver's result, the sample file and the collected logs.
+    """
     home, user_data, extensions, workspace = (base / name for name in ("home", "data", "ext", "ws"))
     for folder in (home, user_data / "User", extensions, workspace):
         folder.mkdir(parents=True)
     sample = workspace / SAMPLE_NAME
     sample.write_text(SAMPLE)
-    shutil.rmtree(ARTIFACTS, ignore_errors=True)
-    ARTIFACTS.mkdir(parents=True)
+    (user_data / "User" / "settings.json").write_text(json.dumps({**EDITOR_SETTINGS, **settings}, indent=2))
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("OPENROUTER_", "XDG_", "VSCODE_"))}
+    env.update(
+        HOME=str(home),
+        ARB_LSP_DATA_DIR=str(base / "arb-lsp-data"),
+        OPENROUTER_BASE_URL=fake.base_url,
+        OPENROUTER_API_KEY=fake.api_key or "sk-or-v1-any",
+    )
+    dirs = ["--user-data-dir", str(user_data), "--extensions-dir", str(extensions)]
 
-    command, args = _server_command()
-    settings = {
-        "arbLsp.server.command": command,
-        "arbLsp.server.args": args,
-        "arbLsp.completion.debounceMs": 0,
-        # Only ghost text: with the suggest widget open, Tab would pick a suggestion instead.
-        "editor.quickSuggestions": {"other": False, "comments": False, "strings": False},
-        "editor.suggestOnTriggerCharacters": False,
-        "editor.inlineSuggest.enabled": True,
-        "editor.hover.delay": 200,
-        "editor.minimap.enabled": False,
-        "files.autoSave": "off",
-        "workbench.startupEditor": "none",
-        "workbench.tips.enabled": False,
-        "extensions.ignoreRecommendations": True,
-        "extensions.autoCheckUpdates": False,
-        "extensions.autoUpdate": False,
-        "security.workspace.trust.enabled": False,
-        "telemetry.telemetryLevel": "off",
-        "update.mode": "none",
-    }
-    (user_data / "User" / "settings.json").write_text(json.dumps(settings, indent=2))
+    started = time.monotonic()
+    installed = subprocess.run(
+        [str(CODE_SERVER), *dirs, "--install-extension", str(vsix)],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    timings["installExtension"] = time.monotonic() - started
+    if installed.returncode != 0:
+        pytest.fail(f"code-server --install-extension failed:\n{installed.stdout}\n{installed.stderr}")
 
-    with FakeOpenRouter() as fake:
-        fake.responder = respond
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            if not key.startswith(("OPENROUTER_", "XDG_", "VSCODE_"))
-        }
-        env.update(
-            HOME=str(home),
-            ARB_LSP_DATA_DIR=str(base / "arb-lsp-data"),
-            OPENROUTER_BASE_URL=fake.base_url,
-            OPENROUTER_API_KEY=fake.api_key or "sk-or-v1-any",
-        )
-        started = time.monotonic()
-        installed = subprocess.run(
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    code_server_log = base / "code-server.log"
+    started = time.monotonic()
+    with code_server_log.open("wb") as log_file:
+        process = subprocess.Popen(
             [
                 str(CODE_SERVER),
-                "--user-data-dir",
-                str(user_data),
-                "--extensions-dir",
-                str(extensions),
-                "--install-extension",
-                str(vsix),
+                *dirs,
+                "--bind-addr",
+                f"127.0.0.1:{port}",
+                "--auth",
+                "none",
+                "--disable-telemetry",
+                "--disable-update-check",
+                "--disable-workspace-trust",
+                str(workspace),
             ],
             env=env,
+            cwd=workspace,
+            stdin=subprocess.DEVNULL,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        _wait_until_up(url, process, timeout=20)
+        timings["codeServerUp"] = time.monotonic() - started
+        config = {
+            "url": f"{url}/?folder={workspace}",
+            "file": str(sample),
+            "fileName": SAMPLE_NAME,
+            "playwrightCore": str(PLAYWRIGHT_CORE),
+            "chromium": str(CHROMIUM),
+            "artifacts": str(ARTIFACTS),
+            "stepTimeoutMs": 20000,
+            **driver_config,
+        }
+        started = time.monotonic()
+        driven = subprocess.run(
+            ["node", str(DRIVER), json.dumps(config)],
             stdin=subprocess.DEVNULL,
             capture_output=True,
             text=True,
-            timeout=60,
+            timeout=150,
         )
-        timings["installExtension"] = time.monotonic() - started
-        if installed.returncode != 0:
-            pytest.fail(f"code-server --install-extension failed:\n{installed.stdout}\n{installed.stderr}")
+        timings["driver"] = time.monotonic() - started
+        sys.stderr.write(driven.stderr)
+        lines = [line for line in driven.stdout.splitlines() if line.startswith("RESULT ")]
+        if not lines:
+            pytest.fail(f"the driver reported nothing (exit {driven.returncode}):\n{driven.stderr[-4000:]}")
+        result: dict[str, Any] = json.loads(lines[-1].removeprefix("RESULT "))
+    finally:
+        _stop_group(process)
+    return result, sample, _collect_logs(user_data, code_server_log, Path(driver_config["artifacts"]))
 
-        port = _free_port()
-        url = f"http://127.0.0.1:{port}"
-        code_server_log = base / "code-server.log"
-        started = time.monotonic()
-        with code_server_log.open("wb") as log_file:
-            process = subprocess.Popen(
-                [
-                    str(CODE_SERVER),
-                    "--bind-addr",
-                    f"127.0.0.1:{port}",
-                    "--auth",
-                    "none",
-                    "--user-data-dir",
-                    str(user_data),
-                    "--extensions-dir",
-                    str(extensions),
-                    "--disable-telemetry",
-                    "--disable-update-check",
-                    "--disable-workspace-trust",
-                    str(workspace),
-                ],
-                env=env,
-                cwd=workspace,
-                stdin=subprocess.DEVNULL,
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        try:
-            _wait_until_up(url, process, timeout=20)
-            timings["codeServerUp"] = time.monotonic() - started
-            config = {
-                "url": f"{url}/?folder={workspace}",
-                "file": str(sample),
-                "fileName": SAMPLE_NAME,
-                "playwrightCore": str(PLAYWRIGHT_CORE),
-                "chromium": str(CHROMIUM),
-                "artifacts": str(ARTIFACTS),
-                "stepTimeoutMs": 20000,
-                "completion": {"typed": TYPED_SIGNATURE, "expect": COMPLETION},
-                "hover": {"line": "def add(a, b):", "word": "add", "expect": EXPLANATION[:40]},
-                "docstring": {"line": "def greet(name):", "word": "greet", "expect": DOCSTRING_SUMMARY},
-            }
-            started = time.monotonic()
-            driven = subprocess.run(
-                ["node", str(DRIVER), json.dumps(config)],
-                stdin=subprocess.DEVNULL,
-                capture_output=True,
-                text=True,
-                timeout=150,
-            )
-            timings["driver"] = time.monotonic() - started
-            sys.stderr.write(driven.stderr)
-            lines = [line for line in driven.stdout.splitlines() if line.startswith("RESULT ")]
-            if not lines:
-                pytest.fail(f"the driver reported nothing (exit {driven.returncode}):\n{driven.stderr[-4000:]}")
-            result = json.loads(lines[-1].removeprefix("RESULT "))
-        finally:
-            _stop_group(process)
+
+@pytest.fixture(scope="module")
+def vsix() -> Path:
+    _require_tools()
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)
+    ARTIFACTS.mkdir(parents=True)
+    return _package_vsix()
+
+
+@pytest.fixture(scope="module")
+def vscode_run(vsix: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[VSCodeRun]:
+    """One real editing session: ghost text, hover, docstring, against the fake OpenRouter."""
+    command, args = _server_command()
+    settings = {"arbLsp.server.command": command, "arbLsp.server.args": args, "arbLsp.completion.debounceMs": 0}
+    driver_config = {
+        "artifacts": str(ARTIFACTS),
+        "completion": {"typed": TYPED_SIGNATURE, "expect": COMPLETION},
+        "hover": {"line": "def add(a, b):", "word": "add", "expect": EXPLANATION[:40]},
+        "docstring": {"line": "def greet(name):", "word": "greet", "expect": DOCSTRING_SUMMARY},
+    }
+    timings: dict[str, float] = {}
+    with FakeOpenRouter() as fake:
+        fake.responder = respond
+        result, sample, logs = run_editor(
+            tmp_path_factory.mktemp("vscode"), vsix, fake, settings, driver_config, timings
+        )
         chat_kinds = [classify(request.json) for request in fake.chat_requests() if isinstance(request.json, dict)]
-
-    logs = _collect_logs(user_data, code_server_log)
     result["pytestTimings"] = timings
     (ARTIFACTS / "result.json").write_text(json.dumps(result, indent=2))
     yield VSCodeRun(result, sample.read_text(), chat_kinds, timings, logs)
@@ -398,3 +404,24 @@ def test_status_bar_shows_todays_spend(vscode_run: VSCodeRun) -> None:
     status = vscode_run.step("statusAtEnd")
     assert status.get("icon") == "codicon-sparkle", f"status bar: {status}\n{vscode_run.explain()}"
     assert re.search(r"arb-lsp \$\d+\.\d{2}", status.get("text", "")), f"status bar: {status}"
+
+
+def test_missing_server_says_how_to_install_it(vsix: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """With no server program, a notification says `pip install arb-lsp` and the item turns red."""
+    artifacts = ARTIFACTS / "missing-server"
+    timings: dict[str, float] = {}
+    with FakeOpenRouter() as fake:
+        result, _, logs = run_editor(
+            tmp_path_factory.mktemp("vscode-missing"),
+            vsix,
+            fake,
+            {"arbLsp.server.command": "/nonexistent/arb-lsp"},
+            {"artifacts": str(artifacts), "mode": "missing-server", "expectNotification": "pip install arb-lsp"},
+            timings,
+        )
+    assert not result["errors"], f"{result}\n{logs[-3000:]}"
+    status = result["steps"].get("statusAtStart") or {}
+    assert status.get("icon") == "codicon-error", status
+    assert "not found" in (status.get("label") or ""), status
+    notification = result["steps"].get("notification", "")
+    assert "pip install arb-lsp" in notification and "arbLsp.server.command" in notification, notification

@@ -267,6 +267,32 @@ async function stepDocstring(page) {
   log(`docstring in the file: ${step.saved}`);
 }
 
+/** The server program does not exist: the user must be told how to install it. */
+async function stepMissingServer(page) {
+  const since = Date.now();
+  const status = await poll(async () => {
+    const item = await statusItem(page);
+    return item && item.icon === "codicon-error" ? item : null;
+  }, STEP_TIMEOUT, 200);
+  result.steps.statusAtStart = status ?? (await statusItem(page));
+  const toastText = async () =>
+    page.evaluate(() =>
+      [...document.querySelectorAll(".notifications-toasts .notification-toast")]
+        .map((element) => element.textContent)
+        .join("\n"),
+    );
+  const seen = await poll(async () => ((await toastText()).includes(config.expectNotification) ? toastText() : null), STEP_TIMEOUT);
+  result.steps.notification = seen || (await toastText());
+  mark("missingServerReported", since);
+  await screenshot(page, "missing-server");
+  if (!status) {
+    throw new Error(`the status bar item did not turn to error: ${JSON.stringify(result.steps.statusAtStart)}`);
+  }
+  if (!seen) {
+    throw new Error(`no notification containing ${JSON.stringify(config.expectNotification)}`);
+  }
+}
+
 async function main() {
   fs.mkdirSync(config.artifacts, { recursive: true });
   const browser = await chromium.launch({
@@ -288,24 +314,33 @@ async function main() {
     page = await context.newPage();
     page.setDefaultTimeout(STEP_TIMEOUT);
     await openFile(page);
-    await waitForServer(page);
-    for (const [name, step] of [
-      ["completion", stepGhostText],
-      ["hover", stepHover],
-      ["docstring", stepDocstring],
-    ]) {
-      try {
-        await step(page);
-      } catch (error) {
-        log(`${name} failed: ${error}`);
-        result.errors.push(`${name}: ${error.message ?? error}`);
-        await dismissWidgets(page).catch(() => undefined);
+    if (config.mode === "missing-server") {
+      await stepMissingServer(page);
+    } else {
+      await waitForServer(page);
+      for (const [name, step] of [
+        ["completion", stepGhostText],
+        ["hover", stepHover],
+        ["docstring", stepDocstring],
+      ]) {
+        try {
+          await step(page);
+        } catch (error) {
+          log(`${name} failed: ${error}`);
+          result.errors.push(`${name}: ${error.message ?? error}`);
+          await dismissWidgets(page).catch(() => undefined);
+        }
       }
+      // The status bar asks for the spend 1.5 s after requests settle.
+      const since = Date.now();
+      result.steps.statusAtEnd =
+        (await poll(async () => {
+          const item = await statusItem(page);
+          return item && /\$\d/.test(item.text) ? item : null;
+        }, 6000, 200)) ?? (await statusItem(page));
+      mark("spendShown", since);
+      await screenshot(page, "4-final");
     }
-    // Let the status bar pick up the spend (it refreshes 1.5 s after requests settle).
-    await new Promise((resolve) => setTimeout(resolve, 2500));
-    result.steps.statusAtEnd = await statusItem(page);
-    await screenshot(page, "4-final");
   } catch (error) {
     result.errors.push(`setup: ${error.message ?? error}`);
     log(`failed: ${error.stack ?? error}`);
