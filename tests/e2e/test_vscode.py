@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from fake_openrouter import FakeOpenRouter, Reply  # tests/ is on sys.path (tests/conftest.py)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,7 +42,7 @@ ARTIFACTS = ROOT / "test-artifacts" / "vscode"
 INSTALL_HINT = "run `bash scripts/install-vscode-deps.sh` (as root) first"
 
 SAMPLE_NAME = "shapes.py"
-SAMPLE = '''\
+SAMPLE = """\
 def add(a, b):
     return a + b
 
@@ -51,7 +50,7 @@ def add(a, b):
 def greet(name):
     return "Hello, " + name
 
-'''
+"""
 TYPED_SIGNATURE = "def multiply(a, b):"
 COMPLETION = "return a * b"
 EXPLANATION = "Adds its two arguments and returns the sum (explained by the fake model)."
