@@ -57,6 +57,8 @@ EXPLANATION = "Adds its two arguments and returns the sum (explained by the fake
 DOCSTRING_SUMMARY = "Build a greeting for the given name."
 DOCSTRING = f'"""{DOCSTRING_SUMMARY}\n\nArgs:\n    name: Who to greet.\n\nReturns:\n    The greeting text.\n"""'
 
+HOVER_TTFT = 1.0
+
 # The server's "fill the hole" marker (arb_lsp/prompts.py).
 HOLE = "{{FILL_HERE}}"
 
@@ -87,7 +89,8 @@ def respond(request: dict[str, Any]) -> Reply:
     if kind == "docstring":
         return Reply.text(DOCSTRING)
     if kind == "explain":
-        return Reply.text(EXPLANATION)
+        # Slow enough for the status bar's "working" spinner to be seen.
+        return Reply.text(EXPLANATION, ttft=HOVER_TTFT)
     _, user = _message_text(request)
     before_cursor = user.split(HOLE, 1)[0]
     if re.search(re.escape(TYPED_SIGNATURE) + r"\n[ \t]*$", before_cursor):
@@ -385,6 +388,7 @@ def test_hover_shows_the_explanation(vscode_run: VSCodeRun) -> None:
     step = vscode_run.step("hover")
     assert EXPLANATION[:40] in step.get("text", ""), f"hover: {step}\n{vscode_run.explain()}"
     assert "explain" in vscode_run.chat_kinds, vscode_run.explain()
+    assert step.get("sawWorking"), f"the status bar never showed the spinner: {step}"
 
 
 def test_quick_fix_generates_a_docstring(vscode_run: VSCodeRun) -> None:

@@ -72,11 +72,14 @@ async function tokenBox(page, lineText, word) {
 
 /** Text of every ghost-text element in the editor (inline and extra lines). */
 async function ghostText(page) {
-  return page.evaluate(() =>
-    [...document.querySelectorAll(".monaco-editor [class*='ghost-text']")]
+  // Ghost text is split into one element per syntax token; take the outermost ones in order.
+  return page.evaluate(() => {
+    const selector = "[class*='ghost-text']";
+    return [...document.querySelectorAll(`.monaco-editor ${selector}`)]
+      .filter((element) => !element.parentElement?.closest(selector))
       .map((element) => element.textContent.replace(/\u00a0/g, " "))
-      .join("\n"),
-  );
+      .join("");
+  });
 }
 
 async function statusItem(page) {
@@ -84,9 +87,11 @@ async function statusItem(page) {
     for (const item of document.querySelectorAll(".statusbar-item")) {
       if (item.textContent.includes("arb-lsp")) {
         const icon = item.querySelector(".codicon");
+        const spinning = Boolean(item.querySelector(".codicon-modifier-spin, .codicon-sync~spin"));
         const anchor = item.querySelector("a");
         return {
           text: item.textContent.trim(),
+          spinning,
           icon: icon ? [...icon.classList].find((c) => c.startsWith("codicon-")) : null,
           label: anchor?.getAttribute("aria-label") ?? item.getAttribute("aria-label"),
         };
@@ -192,6 +197,10 @@ async function stepHover(page) {
   }
   const since = Date.now();
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 4 });
+  // While the model answers, the status bar item spins.
+  step.sawWorking = Boolean(
+    await poll(async () => (await statusItem(page))?.spinning, 3000, 50),
+  );
   const hoverText = async () =>
     page.evaluate(() =>
       [...document.querySelectorAll(".monaco-hover")]
