@@ -107,11 +107,12 @@ def completion_messages(ctx: CompletionContext) -> list[Message]:
         hole=HOLE, shape_rule=shape_rule, indent=describe_indent(ctx.indent_unit)
     )
     task = (COMPLETION_BLOCK_TASK if ctx.multiline else COMPLETION_SINGLE_LINE_TASK).format(hole=HOLE)
-    if ctx.line_prefix.strip():
-        task += COMPLETION_CURSOR_LINE_NOTE.format(
-            line=ctx.line_prefix.strip() + HOLE + ctx.line_suffix.rstrip(),
-            before=ctx.line_prefix.strip(),
-        )
+    # Taken from the windows, not from line_prefix/line_suffix, so that whatever was done to the
+    # text before it leaves the machine (secret redaction) applies here too.
+    before = ctx.prefix.rpartition("\n")[2].strip()
+    if before:
+        after = ctx.suffix.partition("\n")[0].rstrip()
+        task += COMPLETION_CURSOR_LINE_NOTE.format(line=before + HOLE + after, before=before)
     user = COMPLETION_USER_TEMPLATE.format(
         language=language_name(ctx.language_id),
         path=ctx.path,

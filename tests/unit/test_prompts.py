@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from arb_lsp import prompts
@@ -108,6 +110,14 @@ def test_typed_text_on_the_cursor_line_is_pointed_out() -> None:
     _, user = system_and_user(make_context("    return fo█o_bar\n"))
     assert f"`return fo{HOLE}o_bar`" in user
     assert "`return fo` without retyping it" in user
+
+
+def test_cursor_line_note_shows_the_windows_as_sent() -> None:
+    ctx = make_context('    token = "sk-secret"; x = fo█o\n')
+    redacted = dataclasses.replace(ctx, prefix=ctx.prefix.replace("sk-secret", "[REDACTED]"))
+    _, user = system_and_user(redacted)
+    assert "sk-secret" not in user
+    assert f'`token = "[REDACTED]"; x = fo{HOLE}o`' in user
 
 
 def test_no_cursor_line_note_on_a_blank_line() -> None:
