@@ -74,13 +74,15 @@ def _message_text(request: dict[str, Any]) -> tuple[str, str]:
 
 
 def classify(request: dict[str, Any]) -> str:
-    """Which feature a chat request comes from: "completion", "docstring" or "explain"."""
+    """Which feature a chat request comes from: "completion", "explain", "docstring" or "other"."""
     system, user = _message_text(request)
     if HOLE in user or "completion engine" in system:
         return "completion"
-    if "docstring" in system.lower():
+    if "explain" in system.lower():
+        return "explain"
+    if "documentation" in system.lower() or "docstring" in user.lower():
         return "docstring"
-    return "explain"
+    return "other"
 
 
 def respond(request: dict[str, Any]) -> Reply:
@@ -91,6 +93,8 @@ def respond(request: dict[str, Any]) -> Reply:
     if kind == "explain":
         # Slow enough for the status bar's "working" spinner to be seen.
         return Reply.text(EXPLANATION, ttft=HOVER_TTFT)
+    if kind == "other":
+        return Reply.text("")
     _, user = _message_text(request)
     before_cursor = user.split(HOLE, 1)[0]
     if re.search(re.escape(TYPED_SIGNATURE) + r"\n[ \t]*$", before_cursor):
@@ -407,6 +411,8 @@ def test_status_bar_shows_todays_spend(vscode_run: VSCodeRun) -> None:
     status = vscode_run.step("statusAtEnd")
     assert status.get("icon") == "codicon-sparkle", f"status bar: {status}\n{vscode_run.explain()}"
     assert re.search(r"arb-lsp \$\d+\.\d{2}", status.get("text", "")), f"status bar: {status}"
+    # The tooltip counts today's requests from the server's usage ledger.
+    assert re.search(r"Today: [1-9]\d* requests?", status.get("label") or ""), f"status bar: {status}"
 
 
 def test_missing_server_says_how_to_install_it(vsix: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
@@ -428,3 +434,9 @@ def test_missing_server_says_how_to_install_it(vsix: Path, tmp_path_factory: pyt
     assert "not found" in (status.get("label") or ""), status
     notification = result["steps"].get("notification", "")
     assert "pip install arb-lsp" in notification and "arbLsp.server.command" in notification, notification
+
+
+def test_clicking_the_status_bar_shows_usage(vscode_run: VSCodeRun) -> None:
+    summary = vscode_run.result["steps"].get("usageSummary") or ""
+    assert re.search(r"arb-lsp today: [1-9]\d* requests?, \$\d", summary), f"notification: {summary!r}"
+    assert "qwen/qwen3-coder:free" in summary or ":free" in summary, summary

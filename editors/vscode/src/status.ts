@@ -88,7 +88,11 @@ export function parseUsage(answer: unknown): UsageReport | undefined {
     return undefined;
   }
   const tokens = pick(today, "tokens", "totalTokens", "total_tokens");
-  const models = parseModels(today.models ?? answer.models ?? answer.byModel);
+  let models = parseModels(today.models ?? answer.models ?? answer.byModel);
+  if (models.length === 0 && Array.isArray(answer.days) && typeof today.day === "string") {
+    // `days`: one row per day and model; today's rows are today's per-model usage.
+    models = parseModels(answer.days.filter((row) => isObject(row) && row.day === today.day));
+  }
   return {
     today: {
       requests: pick(today, "requests") ?? 0,

@@ -38,6 +38,25 @@ describe("parseUsage", () => {
     assert.deepEqual(usage?.models, [{ model: "a/b:free", requests: 1, costUsd: 0 }]);
   });
 
+  it("takes today's per-model rows from the server's `days` list", () => {
+    const usage = parseUsage({
+      today: { day: "2026-11-25", requests: 3, costUsd: 0.002, tokens: 900 },
+      budgetUsd: null,
+      days: [
+        { day: "2026-11-24", model: "old/model", requests: 9, costUsd: 1 },
+        { day: "2026-11-25", model: "a/b:free", requests: 2, costUsd: 0 },
+        { day: "2026-11-25", model: "c/d", requests: 1, costUsd: 0.002 },
+      ],
+    });
+    assert.deepEqual(usage, {
+      today: { requests: 3, costUsd: 0.002, tokens: 900 },
+      models: [
+        { model: "a/b:free", requests: 2, costUsd: 0 },
+        { model: "c/d", requests: 1, costUsd: 0.002 },
+      ],
+    });
+  });
+
   it("rejects answers without today's cost", () => {
     assert.equal(parseUsage(null), undefined);
     assert.equal(parseUsage("text"), undefined);

@@ -276,6 +276,26 @@ async function stepDocstring(page) {
   log(`docstring in the file: ${step.saved}`);
 }
 
+/** Clicking the status bar item shows today's usage in a notification. */
+async function stepUsageSummary(page) {
+  try {
+    await page.locator(".statusbar-item", { hasText: "arb-lsp" }).first().click();
+    const summary = await poll(
+      () =>
+        page.evaluate(() =>
+          [...document.querySelectorAll(".notifications-toasts .notification-list-item-message")]
+            .map((element) => element.textContent)
+            .find((text) => text.includes("arb-lsp today:")),
+        ),
+      5000,
+    );
+    result.steps.usageSummary = summary ?? null;
+    await new Promise((resolve) => setTimeout(resolve, 400)); // let the toast finish fading in
+  } catch (error) {
+    result.errors.push(`usage summary: ${error.message ?? error}`);
+  }
+}
+
 /** The server program does not exist: the user must be told how to install it. */
 async function stepMissingServer(page) {
   const since = Date.now();
@@ -286,7 +306,7 @@ async function stepMissingServer(page) {
   result.steps.statusAtStart = status ?? (await statusItem(page));
   const toastText = async () =>
     page.evaluate(() =>
-      [...document.querySelectorAll(".notifications-toasts .notification-toast")]
+      [...document.querySelectorAll(".notifications-toasts .notification-list-item-message")]
         .map((element) => element.textContent)
         .join("\n"),
     );
@@ -345,9 +365,10 @@ async function main() {
       result.steps.statusAtEnd =
         (await poll(async () => {
           const item = await statusItem(page);
-          return item && /\$\d/.test(item.text) ? item : null;
-        }, 6000, 200)) ?? (await statusItem(page));
+          return item && /\$\d/.test(item.text) && /Today: [1-9]\d* request/.test(item.label ?? "") ? item : null;
+        }, 8000, 200)) ?? (await statusItem(page));
       mark("spendShown", since);
+      await stepUsageSummary(page);
       await screenshot(page, "4-final");
     }
   } catch (error) {
