@@ -116,6 +116,8 @@ EOF
             npm install --no-audit --no-fund --no-package-lock
     )
     [ -x "$E2E_DIR/node_modules/.bin/code-server" ] || die "code-server did not install"
+    [ -x "$E2E_DIR/node_modules/code-server/lib/vscode/node_modules/@vscode/ripgrep/bin/rg" ] \
+        || die "code-server's ripgrep is missing (its version may have changed: see RIPGREP_NPM_VERSION)"
     "$E2E_DIR/node_modules/.bin/code-server" --version >/dev/null || die "code-server does not run"
     printf '%s\n' "$wanted" >"$e2e_stamp"
 fi

@@ -251,6 +251,8 @@ def run_editor(
     settings: dict[str, Any],
     driver_config: dict[str, Any],
     timings: dict[str, float],
+    *,
+    key_in_env: bool = True,
 ) -> tuple[dict[str, Any], Path, str]:
     """Installs the .vsix into a fresh code-server, runs the driver against it, stops everything.
 
@@ -263,12 +265,9 @@ def run_editor(
     sample.write_text(SAMPLE)
     (user_data / "User" / "settings.json").write_text(json.dumps({**EDITOR_SETTINGS, **settings}, indent=2))
     env = {key: value for key, value in os.environ.items() if not key.startswith(("OPENROUTER_", "XDG_", "VSCODE_"))}
-    env.update(
-        HOME=str(home),
-        ARB_LSP_DATA_DIR=str(base / "arb-lsp-data"),
-        OPENROUTER_BASE_URL=fake.base_url,
-        OPENROUTER_API_KEY=fake.api_key or "sk-or-v1-any",
-    )
+    env.update(HOME=str(home), ARB_LSP_DATA_DIR=str(base / "arb-lsp-data"), OPENROUTER_BASE_URL=fake.base_url)
+    if key_in_env:
+        env["OPENROUTER_API_KEY"] = fake.api_key or "sk-or-v1-any"
     dirs = ["--user-data-dir", str(user_data), "--extensions-dir", str(extensions)]
 
     started = time.monotonic()
@@ -440,3 +439,38 @@ def test_clicking_the_status_bar_shows_usage(vscode_run: VSCodeRun) -> None:
     summary = vscode_run.result["steps"].get("usageSummary") or ""
     assert re.search(r"arb-lsp today: [1-9]\d* requests?, \$\d", summary), f"notification: {summary!r}"
     assert "qwen/qwen3-coder:free" in summary or ":free" in summary, summary
+
+
+def test_api_key_set_in_the_editor_reaches_the_server_and_never_the_log(
+    vsix: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """No key in the environment: the extension offers to set one; the key typed into
+    "arb-lsp: Set OpenRouter API Key" is stored, the server restarts and uses it, and the
+    extension's log (with the LSP trace on) never shows it."""
+    key = "sk-or-v1-e2e-typed-into-the-editor-4242"
+    artifacts = ARTIFACTS / "set-key"
+    command, args = _server_command()
+    settings = {"arbLsp.server.command": command, "arbLsp.server.args": args, "arbLsp.trace.server": "verbose"}
+    timings: dict[str, float] = {}
+    with FakeOpenRouter(api_key=key) as fake:
+        fake.responder = respond
+        result, _, logs = run_editor(
+            tmp_path_factory.mktemp("vscode-key"),
+            vsix,
+            fake,
+            settings,
+            {
+                "artifacts": str(artifacts),
+                "mode": "set-key",
+                "apiKey": key,
+                "hover": {"line": "def add(a, b):", "word": "add", "expect": EXPLANATION[:40]},
+            },
+            timings,
+            key_in_env=False,
+        )
+        authorizations = {request.headers.get("authorization") for request in fake.chat_requests()}
+    assert not result["errors"], f"{result}\n{logs[-3000:]}"
+    assert EXPLANATION[:40] in result["steps"]["hover"]["text"]
+    assert authorizations == {f"Bearer {key}"}, authorizations
+    assert "Started" in logs, "the extension's log was not collected"
+    assert key not in logs

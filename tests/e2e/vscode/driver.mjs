@@ -296,6 +296,59 @@ async function stepUsageSummary(page) {
   }
 }
 
+async function toastTexts(page) {
+  return page.evaluate(() =>
+    [...document.querySelectorAll(".notifications-toasts .notification-list-item-message")].map(
+      (element) => element.textContent,
+    ),
+  );
+}
+
+/** No key anywhere: the extension offers to set one; set it from the Command Palette. */
+async function stepSetKey(page) {
+  const step = (result.steps.setKey = {});
+  const since = Date.now();
+  const ready = await poll(async () => (await statusItem(page))?.icon === "codicon-sparkle", STEP_TIMEOUT, 200);
+  result.steps.statusAtStart = await statusItem(page);
+  if (!ready) {
+    throw new Error(`arb-lsp did not become ready without a key: ${JSON.stringify(result.steps.statusAtStart)}`);
+  }
+  step.offer = await poll(
+    async () => (await toastTexts(page)).find((text) => text.includes("needs an OpenRouter API key")),
+    STEP_TIMEOUT,
+  );
+  step.toasts = await toastTexts(page);
+  await screenshot(page, "key-1-offer");
+  // F1 opens the Command Palette (with its ">" prefix).
+  await page.locator(".monaco-editor textarea").first().focus();
+  await page.keyboard.press("F1");
+  await page.locator(".quick-input-widget input").waitFor({ state: "visible" });
+  await page.keyboard.type("arb-lsp: Set OpenRouter API Key");
+  await page
+    .locator(".quick-input-widget .monaco-list-row", { hasText: "Set OpenRouter API Key" })
+    .first()
+    .waitFor({ state: "visible" });
+  await page.keyboard.press("Enter");
+  const password = page.locator(".quick-input-widget input[type='password']");
+  await password.waitFor({ state: "visible" });
+  await page.keyboard.type(config.apiKey);
+  await screenshot(page, "key-2-input");
+  await page.keyboard.press("Enter");
+  step.saved = await poll(
+    async () => (await toastTexts(page)).find((text) => text.includes("API key saved")),
+    STEP_TIMEOUT,
+  );
+  // The client restarts with the key: wait until it is ready again.
+  step.readyAgain = Boolean(
+    await poll(async () => (await statusItem(page))?.icon === "codicon-sparkle", STEP_TIMEOUT, 200),
+  );
+  mark("keySet", since);
+  if (!step.offer || !step.saved || !step.readyAgain) {
+    throw new Error(`setting the key failed: ${JSON.stringify(step)}`);
+  }
+  await dismissWidgets(page);
+}
+
 /** The server program does not exist: the user must be told how to install it. */
 async function stepMissingServer(page) {
   const since = Date.now();
@@ -345,6 +398,9 @@ async function main() {
     await openFile(page);
     if (config.mode === "missing-server") {
       await stepMissingServer(page);
+    } else if (config.mode === "set-key") {
+      await stepSetKey(page);
+      await stepHover(page);
     } else {
       await waitForServer(page);
       for (const [name, step] of [
