@@ -3,8 +3,10 @@
 One session (a module fixture) packages ``editors/vscode`` as a .vsix, installs it into a
 throw-away code-server, points it at the fake OpenRouter and lets ``vscode/driver.mjs`` use the
 editor with keyboard and mouse: type a function signature and accept the ghost text with Tab,
-hover a function, and pick "Generate docstring" from the quick-fix menu (Ctrl+.). The tests
-below check what the person would see: the file on disk, the hover's text, the status bar.
+hover a function, pick "Generate docstring" from the quick-fix menu (Ctrl+.), change a setting
+in settings.json, and click the status bar item. The tests below check what the person would
+see: the file on disk, the hover's text, the status bar. Two shorter sessions cover a missing
+server program and an API key typed into "arb-lsp: Set OpenRouter API Key".
 
 Needs what ``scripts/install-vscode-deps.sh`` installs (Chromium, code-server, playwright-core,
 the extension's npm packages); a missing piece fails the test with that instruction.
@@ -58,6 +60,7 @@ DOCSTRING_SUMMARY = "Build a greeting for the given name."
 DOCSTRING = f'"""{DOCSTRING_SUMMARY}\n\nArgs:\n    name: Who to greet.\n\nReturns:\n    The greeting text.\n"""'
 
 HOVER_TTFT = 1.0
+CHANGED_EXPLAIN_MODEL = "anthropic/claude-sonnet-4.5"
 
 # The server's "fill the hole" marker (arb_lsp/prompts.py).
 HOLE = "{{FILL_HERE}}"
@@ -268,6 +271,14 @@ def run_editor(
     env.update(HOME=str(home), ARB_LSP_DATA_DIR=str(base / "arb-lsp-data"), OPENROUTER_BASE_URL=fake.base_url)
     if key_in_env:
         env["OPENROUTER_API_KEY"] = fake.api_key or "sk-or-v1-any"
+    if "settingsChange" in driver_config:
+        driver_config = {
+            **driver_config,
+            "settingsChange": {
+                **driver_config["settingsChange"],
+                "settingsFile": str(user_data / "User" / "settings.json"),
+            },
+        }
     dirs = ["--user-data-dir", str(user_data), "--extensions-dir", str(extensions)]
 
     started = time.monotonic()
@@ -355,6 +366,14 @@ def vscode_run(vsix: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     settings = {"arbLsp.server.command": command, "arbLsp.server.args": args, "arbLsp.completion.debounceMs": 0}
     driver_config = {
         "artifacts": str(ARTIFACTS),
+        # The changed explain model is a paid one in the fake's catalogue: today's spend goes above 0.
+        "expectSpend": True,
+        "settingsChange": {
+            "settings": {"arbLsp.models.explain": CHANGED_EXPLAIN_MODEL},
+            "line": TYPED_SIGNATURE,
+            "word": "multiply",
+            "expect": CHANGED_EXPLAIN_MODEL,
+        },
         "completion": {"typed": TYPED_SIGNATURE, "expect": COMPLETION},
         "hover": {"line": "def add(a, b):", "word": "add", "expect": EXPLANATION[:40]},
         "docstring": {"line": "def greet(name):", "word": "greet", "expect": DOCSTRING_SUMMARY},
@@ -365,8 +384,14 @@ def vscode_run(vsix: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         result, sample, logs = run_editor(
             tmp_path_factory.mktemp("vscode"), vsix, fake, settings, driver_config, timings
         )
-        chat_kinds = [classify(request.json) for request in fake.chat_requests() if isinstance(request.json, dict)]
+        chats = [
+            (classify(request.json), request.model or "")
+            for request in fake.chat_requests()
+            if isinstance(request.json, dict)
+        ]
+    chat_kinds = [kind for kind, _ in chats]
     result["pytestTimings"] = timings
+    result["chatRequests"] = chats
     (ARTIFACTS / "result.json").write_text(json.dumps(result, indent=2))
     yield VSCodeRun(result, sample.read_text(), chat_kinds, timings, logs)
 
@@ -410,6 +435,9 @@ def test_status_bar_shows_todays_spend(vscode_run: VSCodeRun) -> None:
     status = vscode_run.step("statusAtEnd")
     assert status.get("icon") == "codicon-sparkle", f"status bar: {status}\n{vscode_run.explain()}"
     assert re.search(r"arb-lsp \$\d+\.\d{2}", status.get("text", "")), f"status bar: {status}"
+    # One paid explanation (after the settings change) was billed: the spend is above zero.
+    spend = float(re.search(r"\$(\d+\.\d+)", status.get("text", "")).group(1))  # type: ignore[union-attr]
+    assert spend > 0, f"status bar: {status}"
     # The tooltip counts today's requests from the server's usage ledger.
     assert re.search(r"Today: [1-9]\d* requests?", status.get("label") or ""), f"status bar: {status}"
 
@@ -474,3 +502,12 @@ def test_api_key_set_in_the_editor_reaches_the_server_and_never_the_log(
     assert authorizations == {f"Bearer {key}"}, authorizations
     assert "Started" in logs, "the extension's log was not collected"
     assert key not in logs
+
+
+def test_changed_setting_reaches_the_running_server(vscode_run: VSCodeRun) -> None:
+    """settings.json edited mid-session: the next explanation uses the newly configured model."""
+    step = vscode_run.step("settingsChange")
+    assert CHANGED_EXPLAIN_MODEL in step.get("text", ""), f"{step}\n{vscode_run.explain()}"
+    explain_models = [model for kind, model in vscode_run.result["chatRequests"] if kind == "explain"]
+    assert explain_models[-1] == CHANGED_EXPLAIN_MODEL, explain_models
+    assert explain_models[0] != CHANGED_EXPLAIN_MODEL, explain_models

@@ -276,6 +276,86 @@ async function stepDocstring(page) {
   log(`docstring in the file: ${step.saved}`);
 }
 
+/**
+ * A setting changed while the editor runs reaches the server (workspace/didChangeConfiguration):
+ * write a new explain model into settings.json, then hover until an explanation names it.
+ */
+async function stepSettingsChange(page) {
+  const { settingsFile, settings, line, word, expect } = config.settingsChange;
+  const step = (result.steps.settingsChange = { attempts: 0 });
+  const current = JSON.parse(fs.readFileSync(settingsFile, "utf8"));
+  const since = Date.now();
+  // As a user would: open the user settings.json in the editor, replace its text, save, close.
+  await page.mouse.move(5, 5);
+  await dismissWidgets(page);
+  await page.keyboard.press("F1");
+  await page.locator(".quick-input-widget input").waitFor({ state: "visible" });
+  await page.keyboard.type("Preferences: Open User Settings (JSON)");
+  await page
+    .locator(".quick-input-widget .monaco-list-row", { hasText: "Open User Settings (JSON)" })
+    .first()
+    .waitFor({ state: "visible" });
+  await page.keyboard.press("Enter");
+  const settingsTab = page.locator(".tabs-container .tab.active", { hasText: "settings.json" });
+  await settingsTab.waitFor({ state: "visible" });
+  // Keys go to the focused editor: wait until it is the one showing settings.json.
+  const settingsFocused = await poll(
+    () =>
+      page.evaluate(() => {
+        const editor = document.querySelector(".monaco-editor.focused");
+        return Boolean(editor?.querySelector(".view-lines")?.textContent.includes("arbLsp.server.command"));
+      }),
+    STEP_TIMEOUT,
+  );
+  if (!settingsFocused) {
+    throw new Error("the settings.json editor did not get the focus");
+  }
+  // Paste the new text (typing it would auto-indent and auto-close brackets).
+  await page.evaluate((text) => navigator.clipboard.writeText(text), JSON.stringify({ ...current, ...settings }, null, 2));
+  await page.keyboard.press("Control+A");
+  await page.keyboard.press("Control+V");
+  await page.keyboard.press("Control+S");
+  const savedValue = () => {
+    try {
+      return JSON.parse(fs.readFileSync(settingsFile, "utf8"))[Object.keys(settings)[0]] !== undefined;
+    } catch {
+      return false; // not saved yet, or not valid JSON
+    }
+  };
+  step.saved = Boolean(await poll(savedValue, 5000));
+  if (!step.saved) {
+    await screenshot(page, "4-settings-json");
+    throw new Error(`settings.json was not saved with the change: ${fs.readFileSync(settingsFile, "utf8")}`);
+  }
+  await screenshot(page, "4-settings-json");
+  await page.keyboard.press("Control+W");
+  await page
+    .locator(".tabs-container .tab.active", { hasText: config.fileName })
+    .waitFor({ state: "visible" });
+  const hoverText = async () =>
+    page.evaluate(() => [...document.querySelectorAll(".monaco-hover")].map((e) => e.textContent).join("\n"));
+  let seen = null;
+  while (!seen && Date.now() - since < STEP_TIMEOUT) {
+    step.attempts += 1;
+    await page.mouse.move(5, 5);
+    await dismissWidgets(page);
+    const box = await tokenBox(page, line, word);
+    if (!box) {
+      throw new Error(`token ${JSON.stringify(word)} not found on screen in line ${JSON.stringify(line)}`);
+    }
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 4 });
+    seen = await poll(async () => ((await hoverText()).includes(expect) ? hoverText() : null), 4000);
+  }
+  step.text = seen || (await hoverText());
+  mark("settingsChangeSeen", since);
+  await screenshot(page, "4-settings-change");
+  await page.mouse.move(5, 5);
+  await dismissWidgets(page);
+  if (!seen) {
+    throw new Error(`no hover naming ${JSON.stringify(expect)} after the settings change: ${JSON.stringify(step.text)}`);
+  }
+}
+
 /** Clicking the status bar item shows today's usage in a notification. */
 async function stepUsageSummary(page) {
   try {
@@ -392,7 +472,10 @@ async function main() {
   });
   let page;
   try {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 800 },
+      permissions: ["clipboard-read", "clipboard-write"],
+    });
     page = await context.newPage();
     page.setDefaultTimeout(STEP_TIMEOUT);
     await openFile(page);
@@ -407,6 +490,7 @@ async function main() {
         ["completion", stepGhostText],
         ["hover", stepHover],
         ["docstring", stepDocstring],
+        ["settingsChange", stepSettingsChange],
       ]) {
         try {
           await step(page);
@@ -421,11 +505,13 @@ async function main() {
       result.steps.statusAtEnd =
         (await poll(async () => {
           const item = await statusItem(page);
-          return item && /\$\d/.test(item.text) && /Today: [1-9]\d* request/.test(item.label ?? "") ? item : null;
+          const spend = Number(/\$(\d+\.\d+)/.exec(item?.text ?? "")?.[1] ?? "NaN");
+          const counted = /Today: [1-9]\d* request/.test(item?.label ?? "");
+          return counted && (config.expectSpend ? spend > 0 : spend >= 0) ? item : null;
         }, 8000, 200)) ?? (await statusItem(page));
       mark("spendShown", since);
       await stepUsageSummary(page);
-      await screenshot(page, "4-final");
+      await screenshot(page, "5-final");
     }
   } catch (error) {
     result.errors.push(`setup: ${error.message ?? error}`);
