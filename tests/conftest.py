@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parent / "e2e"))
 
 from fake_openrouter import DEFAULT_API_KEY, FakeOpenRouter
 

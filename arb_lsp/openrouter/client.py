@@ -195,10 +195,14 @@ class OpenRouterClient:
             )
         return response
 
-    def stream(self, model: str, messages: Messages, **params: Any) -> ChatStream:
-        """A streamed chat completion; the request is sent on the first iteration."""
+    def stream(self, model: str, messages: Messages, *, retry: RetryPolicy | None = None, **params: Any) -> ChatStream:
+        """A streamed chat completion; the request is sent on the first iteration.
+
+        ``retry`` overrides the client's policy for this call (a fallback chain prefers moving on).
+        """
         body = self._chat_body(model, messages, params, stream=True)
-        return ChatStream(lambda result: self._stream_events(body, result), model)
+        policy = retry or self.retry
+        return ChatStream(lambda result: self._stream_events(body, result, policy), model)
 
     async def list_models(self) -> list[ModelInfo]:
         data = await self._request_json("GET", "models", auth=False)
@@ -335,14 +339,16 @@ class OpenRouterClient:
             model=model,
         )
 
-    async def _stream_events(self, body: dict[str, Any], result: StreamResult) -> AsyncGenerator[str, None]:
+    async def _stream_events(
+        self, body: dict[str, Any], result: StreamResult, policy: RetryPolicy
+    ) -> AsyncGenerator[str, None]:
         model = str(body.get("model", ""))
         stack = AsyncExitStack()
         first: str | None = None
         events: AsyncGenerator[str, None] | None = None
         try:
             # Retries cover everything up to the first token; after it, an error ends the answer.
-            async for attempt in self.retry.retrying():
+            async for attempt in policy.retrying():
                 with attempt:
                     await stack.aclose()
                     stack = AsyncExitStack()

@@ -17,13 +17,15 @@ from types import TracebackType
 from typing import Any
 
 from arb_lsp.openrouter.cache import TTLCache, request_key
-from arb_lsp.openrouter.client import OpenRouterClient
+from arb_lsp.openrouter.client import OpenRouterClient, RetryPolicy
 from arb_lsp.openrouter.errors import InsufficientCreditsError, OpenRouterError
 from arb_lsp.openrouter.ledger import UsageEntry, UsageLedger
 from arb_lsp.openrouter.routing import NATIVE_FALLBACK_LIMIT, TaskType, free_only, is_free
 from arb_lsp.openrouter.types import StreamResult, Usage
 
 log = logging.getLogger(__name__)
+
+NO_RETRY = RetryPolicy(attempts=1)
 
 
 @dataclass(slots=True)
@@ -137,7 +139,9 @@ class Gateway:
             body = dict(params)
             if len(native) > 1:
                 body["models"] = native
-            stream = self.client.stream(model, messages, **body)
+            # With models left to try, falling back beats waiting out a backoff on this one.
+            last = index == len(chain) - 1
+            stream = self.client.stream(model, messages, retry=None if last else NO_RETRY, **body)
             started = time.monotonic()
             outcome = "ok"
             produced = False

@@ -1,0 +1,48 @@
+"""Entry points: ``arb-lsp`` serves LSP (stdio by default, ``--tcp`` on TCP); subcommands do one-shot work."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from arb_lsp import __version__
+
+
+def _serve_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="arb-lsp",
+        description="A language server that brings OpenRouter's models into any editor.",
+        epilog="Subcommands: models, complete, explain, docstring, usage, doctor (each with --help).",
+    )
+    parser.add_argument("--version", action="version", version=f"arb-lsp {__version__}")
+    parser.add_argument("--stdio", action="store_true", help="serve on stdin/stdout (the default)")
+    parser.add_argument("--tcp", action="store_true", help="serve on TCP instead of stdio")
+    parser.add_argument("--host", default="127.0.0.1", help="TCP host (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=2087, help="TCP port (default 2087)")
+    parser.add_argument("--log-level", default=os.environ.get("ARB_LSP_LOG_LEVEL", "WARNING"), help="logging level")
+    return parser
+
+
+def serve(argv: Sequence[str]) -> int:
+    args = _serve_parser().parse_args(argv)
+    logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    from arb_lsp.server import create_server
+
+    server = create_server()
+    if args.tcp:
+        server.start_tcp(args.host, args.port)
+    else:
+        server.start_io()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and not argv[0].startswith("-"):
+        from arb_lsp.commands import run_subcommand
+
+        return run_subcommand(argv)
+    return serve(argv)

@@ -1,0 +1,203 @@
+"""textDocument/completion and textDocument/inlineCompletion: AI suggestions at the cursor.
+
+Both methods share one engine: cache and type-ahead first (instant and free), then debounce and
+latest-wins scheduling per document, then the completion pipeline. Menu items replace the typed
+word (so editors' filtering keeps them); ghost text items extend the text already in their range.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+
+from lsprotocol import types
+
+from arb_lsp.documents import Snapshot
+from arb_lsp.openrouter.cache import TTLCache
+from arb_lsp.openrouter.errors import OpenRouterError
+from arb_lsp.pipelines import CompletionPlan, Suggestion, finish_completion, plan_completion, run_completion
+from arb_lsp.scheduling import LatestWins
+from arb_lsp.server import NO_KEY_HINT, ArbLanguageServer
+
+_WORD_TAIL = re.compile(r"[\w$]+$")
+#: How much text around a shown suggestion must be unchanged for type-ahead to serve its rest.
+_ANCHOR_CHARS = 200
+
+
+@dataclass(slots=True)
+class _Shown:
+    """The last suggestion shown in a document, to serve its rest while the user types it."""
+
+    anchor: int
+    before: str
+    after: str
+    suggestion: Suggestion
+
+
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """A suggestion and where it goes: ``word`` is the identifier part typed before the cursor."""
+
+    suggestion: Suggestion
+    snapshot: Snapshot
+    line: int
+    column: int
+    word: str
+
+
+class CompletionEngine:
+    def __init__(self, server: ArbLanguageServer) -> None:
+        self.server = server
+        self.scheduler: LatestWins[Suggestion | None] = LatestWins()
+        self.answers: TTLCache[Suggestion | None] = TTLCache(max_entries=512, ttl=600)
+        self._shown: dict[str, _Shown] = {}
+        self._last_request: dict[str, float] = {}
+
+    def forget(self, uri: str) -> None:
+        self._shown.pop(uri, None)
+        self._last_request.pop(uri, None)
+        self.scheduler.supersede(uri)
+
+    async def suggest(self, uri: str, position: types.Position, *, invoked: bool) -> Placed | None:
+        server = self.server
+        await server.settled()
+        settings = server.services.settings
+        if not settings.completion.enabled or server.excluded(uri):
+            return None
+        snapshot = server.snapshot(uri)
+        if snapshot is None:
+            return None
+        offset = snapshot.offset_at(position)
+        line, column = snapshot.line_column(position)
+        line_text = snapshot.line_text(line)
+        word_match = _WORD_TAIL.search(line_text[:column])
+        word = word_match.group(0) if word_match else ""
+
+        def placed(suggestion: Suggestion | None) -> Placed | None:
+            return Placed(suggestion, snapshot, line, column, word) if suggestion else None
+
+        ahead = self._type_ahead(uri, snapshot.text, offset)
+        if ahead is not None:
+            return placed(ahead)
+        if not server.services.has_key:
+            server.notifier.once("no_key", NO_KEY_HINT)
+            return None
+
+        plan = plan_completion(
+            settings,
+            snapshot.text,
+            offset,
+            index=snapshot.index,
+            language_id=snapshot.language_id,
+            path=server.relative_path(uri),
+        )
+        key = plan.key
+        cached = self.answers.get(key)
+        if cached is not None:
+            self._remember(uri, snapshot.text, offset, cached)
+            return placed(cached)
+
+        # Debounce automatic triggers, and "invoked" ones that arrive in a burst (Neovim's autotrigger).
+        now = time.monotonic()
+        delay = settings.completion.debounce_ms / 1000
+        recent = now - self._last_request.get(uri, -1e9) < delay
+        self._last_request[uri] = now
+        if invoked and not recent:
+            delay = 0.0
+        suggestion = await self.scheduler.run(uri, key, delay, lambda: self._ask(plan))
+        if suggestion is not None:
+            self._remember(uri, snapshot.text, offset, suggestion)
+        return placed(suggestion)
+
+    async def _ask(self, plan: CompletionPlan) -> Suggestion | None:
+        services = self.server.services
+        try:
+            raw, model, cost = await run_completion(services.gateway, plan)
+        except OpenRouterError as error:
+            self.server.notifier.failure(error)
+            return None
+        suggestion = finish_completion(raw, plan, model, cost)
+        self.answers.put(plan.key, suggestion)
+        return suggestion
+
+    def _remember(self, uri: str, text: str, offset: int, suggestion: Suggestion) -> None:
+        self._shown[uri] = _Shown(
+            offset, text[max(0, offset - _ANCHOR_CHARS) : offset], text[offset : offset + _ANCHOR_CHARS], suggestion
+        )
+
+    def _type_ahead(self, uri: str, text: str, offset: int) -> Suggestion | None:
+        shown = self._shown.get(uri)
+        if shown is None or offset <= shown.anchor:
+            return None
+        typed = text[shown.anchor : offset]
+        rest = shown.suggestion.text
+        if not rest.startswith(typed) or len(typed) >= len(rest):
+            return None
+        if text[max(0, shown.anchor - len(shown.before)) : shown.anchor] != shown.before:
+            return None
+        if text[offset : offset + len(shown.after)] != shown.after:
+            return None
+        return Suggestion(rest[len(typed) :], shown.suggestion.model, None)
+
+
+def _first_line(text: str) -> str:
+    return text.split("\n", 1)[0]
+
+
+def completion_items(placed: Placed) -> list[types.CompletionItem]:
+    suggestion = placed.suggestion
+    start = placed.snapshot.position(placed.line, placed.column - len(placed.word))
+    end = placed.snapshot.position(placed.line, placed.column)
+    new_text = placed.word + suggestion.text
+    label = placed.word + _first_line(suggestion.text).strip()
+    if "\n" in suggestion.text:
+        label += " …"
+    return [
+        types.CompletionItem(
+            label=label[:80],
+            kind=types.CompletionItemKind.Snippet,
+            detail=f"arb-lsp · {suggestion.model}",
+            documentation=types.MarkupContent(
+                kind=types.MarkupKind.Markdown,
+                value=f"```{placed.snapshot.language_id}\n{new_text}\n```",
+            ),
+            filter_text=new_text,
+            sort_text="0",
+            preselect=True,
+            insert_text_format=types.InsertTextFormat.PlainText,
+            text_edit=types.TextEdit(range=types.Range(start=start, end=end), new_text=new_text),
+        )
+    ]
+
+
+def inline_items(placed: Placed) -> list[types.InlineCompletionItem]:
+    start = placed.snapshot.position(placed.line, placed.column - len(placed.word))
+    end = placed.snapshot.position(placed.line, placed.column)
+    return [
+        types.InlineCompletionItem(
+            insert_text=placed.word + placed.suggestion.text,
+            range=types.Range(start=start, end=end),
+        )
+    ]
+
+
+def register(server: ArbLanguageServer) -> None:
+    engine = CompletionEngine(server)
+    server.completion_engine = engine
+
+    @server.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=[".", "(", " "]))
+    async def completion(ls: ArbLanguageServer, params: types.CompletionParams) -> types.CompletionList:
+        context = params.context
+        invoked = context is None or context.trigger_kind == types.CompletionTriggerKind.Invoked
+        placed = await engine.suggest(params.text_document.uri, params.position, invoked=invoked)
+        items = completion_items(placed) if placed else []
+        return types.CompletionList(is_incomplete=True, items=items)
+
+    @server.feature(types.TEXT_DOCUMENT_INLINE_COMPLETION, types.InlineCompletionOptions())
+    async def inline_completion(
+        ls: ArbLanguageServer, params: types.InlineCompletionParams
+    ) -> types.InlineCompletionList:
+        invoked = params.context.trigger_kind == types.InlineCompletionTriggerKind.Invoked
+        placed = await engine.suggest(params.text_document.uri, params.position, invoked=invoked)
+        return types.InlineCompletionList(items=inline_items(placed) if placed else [])

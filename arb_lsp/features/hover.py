@@ -1,0 +1,58 @@
+"""textDocument/hover: a Markdown explanation of the function (or top-level statement) under the mouse.
+
+Editors send hovers as the mouse moves and cancel them: a hover waits ``hover.debounceMs`` before it
+asks, a newer hover in the same document supersedes it, ``$/cancelRequest`` closes its upstream
+stream, and answers are cached by the code's content so a second hover over unchanged code is free.
+"""
+
+from __future__ import annotations
+
+from lsprotocol import types
+
+from arb_lsp.openrouter.errors import OpenRouterError
+from arb_lsp.pipelines import ExplainPlan, plan_explain, run_explain
+from arb_lsp.scheduling import LatestWins
+from arb_lsp.server import NO_KEY_HINT, ArbLanguageServer
+
+
+def register(server: ArbLanguageServer) -> None:
+    scheduler: LatestWins[str | None] = LatestWins()
+
+    async def explain(ls: ArbLanguageServer, plan: ExplainPlan) -> str | None:
+        try:
+            return await run_explain(ls.services.gateway, plan)
+        except OpenRouterError as error:
+            ls.notifier.failure(error)
+            return None
+
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    async def hover(ls: ArbLanguageServer, params: types.HoverParams) -> types.Hover | None:
+        await ls.settled()
+        settings = ls.services.settings
+        uri = params.text_document.uri
+        if not settings.hover.enabled or ls.excluded(uri):
+            return None
+        snapshot = ls.snapshot(uri)
+        if snapshot is None:
+            return None
+        line, column = snapshot.line_column(params.position)
+        plan = plan_explain(settings, snapshot.text, snapshot.language_id, line, column, ls.relative_path(uri))
+        if plan is None:
+            return None
+        if not ls.services.has_key:
+            ls.notifier.once("no_key", NO_KEY_HINT)
+            return None
+        cached = ls.services.gateway.cached(plan.messages, plan.models, **plan.params)
+        delay = 0.0 if cached is not None else settings.hover.debounce_ms / 1000
+        markdown = await scheduler.run(uri, plan.target.code_hash, delay, lambda: explain(ls, plan))
+        if not markdown:
+            return None
+        target = plan.target
+        end_line = min(target.end_line, snapshot.index.line_count() - 1)
+        return types.Hover(
+            contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=markdown),
+            range=types.Range(
+                start=types.Position(line=target.start_line, character=0),
+                end=snapshot.position(end_line, len(snapshot.line_text(end_line))),
+            ),
+        )

@@ -1,0 +1,183 @@
+"""The three pipelines, LSP-free: context -> prompt -> gateway -> post-process.
+
+The server's features and the one-shot CLI commands both run these, so a terminal user gets exactly
+what the editor shows. Everything that leaves the machine passes ``outgoing`` first (secret redaction).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from arb_lsp.context import CompletionContext, LineIndex, Snippet, build_completion_context, chars_for_tokens
+from arb_lsp.docstrings import clean_docstring, docstring_edit, docstring_messages
+from arb_lsp.explain import explain_messages, format_hover
+from arb_lsp.openrouter.cache import request_key
+from arb_lsp.openrouter.gateway import Gateway
+from arb_lsp.openrouter.routing import TaskType
+from arb_lsp.postprocess import clean_completion, is_decided
+from arb_lsp.privacy import redact
+from arb_lsp.prompts import completion_max_tokens, completion_messages, completion_stop
+from arb_lsp.settings import Settings
+from arb_lsp.syntax import Definition, ExplainTarget, find_definition, find_explain_target
+
+#: Prompt budget for completions: small windows answer faster and cost less; capped by the model.
+COMPLETION_PROMPT_TOKENS = 2048
+
+
+def outgoing(text: str, settings: Settings) -> str:
+    return redact(text).text if settings.redact_secrets and text else text
+
+
+@dataclass(frozen=True, slots=True)
+class CompletionPlan:
+    """Everything needed to ask for (or look up) one completion."""
+
+    context: CompletionContext
+    messages: list[dict[str, str]]
+    models: tuple[str, ...]
+    params: dict[str, object]
+
+    @property
+    def key(self) -> str:
+        return request_key(self.models, self.messages, self.params)
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    text: str
+    model: str
+    cost: float | None = None
+
+
+def plan_completion(
+    settings: Settings,
+    text: str,
+    offset: int,
+    *,
+    index: LineIndex,
+    language_id: str,
+    path: str,
+    neighbours: Sequence[Snippet] = (),
+    context_tokens: int | None = None,
+) -> CompletionPlan:
+    budget = COMPLETION_PROMPT_TOKENS if context_tokens is None else min(COMPLETION_PROMPT_TOKENS, context_tokens // 2)
+    context = build_completion_context(
+        text,
+        offset,
+        index=index,
+        language_id=language_id,
+        path=path,
+        budget_chars=chars_for_tokens(budget),
+        multiline=settings.completion.multiline,
+        neighbours=neighbours,
+    )
+    if settings.redact_secrets:
+        context = dataclasses.replace(
+            context,
+            prefix=outgoing(context.prefix, settings),
+            suffix=outgoing(context.suffix, settings),
+            neighbours=tuple(Snippet(s.path, outgoing(s.text, settings)) for s in context.neighbours),
+        )
+    params: dict[str, object] = {
+        "max_tokens": completion_max_tokens(context, settings.completion.max_tokens),
+        "temperature": 0.1,
+        "stop": completion_stop(context),
+    }
+    return CompletionPlan(context, completion_messages(context), settings.models_for(TaskType.COMPLETION), params)
+
+
+async def run_completion(gateway: Gateway, plan: CompletionPlan) -> tuple[str, str, float | None]:
+    """The model's raw answer, read only until it decides the insertion (then the stream is closed)."""
+    raw = ""
+    stream = gateway.stream(TaskType.COMPLETION, plan.messages, plan.models, **plan.params)
+    async with stream:
+        async for piece in stream:
+            raw += piece
+            if is_decided(raw, plan.context):
+                break
+    answer = stream.answer
+    return raw, (answer.model if answer else plan.models[0]), (answer.cost if answer else None)
+
+
+def finish_completion(raw: str, plan: CompletionPlan, model: str, cost: float | None) -> Suggestion | None:
+    text = clean_completion(raw, plan.context)
+    return Suggestion(text, model, cost) if text else None
+
+
+# -- explain (hover) ------------------------------------------------------------------------------
+
+#: Code sent for an explanation is cut to this many characters at a line boundary.
+EXPLAIN_MAX_CHARS = 6000
+
+
+@dataclass(frozen=True, slots=True)
+class ExplainPlan:
+    target: ExplainTarget
+    messages: list[dict[str, str]]
+    models: tuple[str, ...]
+    params: dict[str, object]
+
+
+def plan_explain(
+    settings: Settings, text: str, language_id: str, line: int, column: int, path: str
+) -> ExplainPlan | None:
+    """None when there is nothing to explain (blank line, comments only): no upstream call then."""
+    target = find_explain_target(text, language_id, line, column, EXPLAIN_MAX_CHARS)
+    if target is None:
+        return None
+    safe = dataclasses.replace(target, code=outgoing(target.code, settings))
+    params: dict[str, object] = {"max_tokens": 400, "temperature": 0.2}
+    return ExplainPlan(target, explain_messages(safe, language_id, path), settings.models_for(TaskType.EXPLAIN), params)
+
+
+async def run_explain(gateway: Gateway, plan: ExplainPlan) -> str:
+    answer = await gateway.ask(TaskType.EXPLAIN, plan.messages, plan.models, **plan.params)
+    return format_hover(answer.text, model=answer.model, cost_usd=None if answer.cached else answer.cost)
+
+
+# -- docstrings (code action) -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DocstringPlan:
+    definition: Definition
+    messages: list[dict[str, str]]
+    models: tuple[str, ...]
+    params: dict[str, object]
+    style: str
+
+
+@dataclass(frozen=True, slots=True)
+class DocEdit:
+    """Replace (start_line, start_col)-(end_line, end_col) (code points) with ``new_text``."""
+
+    start_line: int
+    start_col: int
+    end_line: int
+    end_col: int
+    new_text: str
+
+
+def find_documentable(text: str, language_id: str, line: int, column: int) -> Definition | None:
+    return find_definition(text, language_id, line, column)
+
+
+def plan_docstring(settings: Settings, definition: Definition, style: str | None = None) -> DocstringPlan:
+    style = style or settings.docstring.style
+    safe = dataclasses.replace(definition, text=outgoing(definition.text, settings))
+    params: dict[str, object] = {"max_tokens": 600, "temperature": 0.2}
+    return DocstringPlan(
+        definition, docstring_messages(safe, style), settings.models_for(TaskType.DOCSTRING), params, style
+    )
+
+
+async def run_docstring(gateway: Gateway, plan: DocstringPlan, text: str) -> DocEdit | None:
+    """The edit that inserts (or replaces) the documentation; None when the answer was unusable."""
+    answer = await gateway.ask(TaskType.DOCSTRING, plan.messages, plan.models, **plan.params)
+    doc = clean_docstring(answer.text, plan.definition, plan.style)
+    if doc is None:
+        return None
+    edit = docstring_edit(text, plan.definition, doc)
+    return DocEdit(*edit) if edit is not None else None

@@ -1,0 +1,240 @@
+"""create_server(): the language server, its settings, its services and their lifetime.
+
+The server owns one ``Services`` bundle (OpenRouter client, gateway, ledger, privacy rules) built
+from the current settings and rebuilt when they change. Features live in ``arb_lsp.features`` and
+only translate between LSP and the pipelines.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from lsprotocol import types
+from pygls import uris
+from pygls.exceptions import JsonRpcException, JsonRpcInternalError, JsonRpcInvalidParams
+from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
+from pygls.workspace import TextDocument
+
+from arb_lsp import __version__
+from arb_lsp.documents import Documents, Snapshot
+from arb_lsp.openrouter.cache import TTLCache
+from arb_lsp.openrouter.client import OpenRouterClient, RetryPolicy
+from arb_lsp.openrouter.errors import MissingApiKeyError, OpenRouterError
+from arb_lsp.openrouter.gateway import Answer, Gateway
+from arb_lsp.openrouter.ledger import UsageLedger
+from arb_lsp.privacy import DEFAULT_EXCLUDES, ExclusionMatcher
+from arb_lsp.settings import SECTION, Settings, from_environment, parse_settings, settings_message
+
+log = logging.getLogger(__name__)
+
+NO_KEY_HINT = (
+    "arb-lsp needs an OpenRouter API key: set OPENROUTER_API_KEY in the editor's environment "
+    "or the arbLsp.apiKey setting (create one at openrouter.ai/keys)."
+)
+
+
+class _Unanswerable:
+    """Stands in for a message pygls could not parse; ``handle_message`` ignores it."""
+
+    jsonrpc = "invalid"
+
+
+class ArbProtocol(LanguageServerProtocol):
+    """pygls's protocol, fixed where it would leave a client waiting or leak bookkeeping."""
+
+    def structure_message(self, data: dict[str, Any]) -> Any:
+        try:
+            return super().structure_message(data)
+        except (JsonRpcInvalidParams, JsonRpcInternalError) as error:
+            # pygls raises in the reader and never answers: a request must still get its error.
+            if "id" in data and "method" in data:
+                invalid = isinstance(error, JsonRpcInvalidParams)
+                reply = JsonRpcInvalidParams if invalid else JsonRpcInternalError
+                method = data.get("method")
+                self._send_response(data["id"], None, reply(f"Invalid params for {method}").to_response_error())
+            return _Unanswerable()
+
+    def _execute_handler(self, msg_id: Any, handler: Any, callback: Any, args: Any = None, kwargs: Any = None) -> None:
+        def done(future: Any) -> None:
+            try:
+                callback(future)
+            finally:
+                # Notifications' futures are never removed by pygls: forget them once finished.
+                if self._request_futures.get(msg_id) is future:
+                    del self._request_futures[msg_id]
+
+        super()._execute_handler(msg_id, handler, done, args, kwargs)
+
+
+class Notifier:
+    """Tells the user about a kind of failure once, not once per keystroke."""
+
+    def __init__(self, server: LanguageServer) -> None:
+        self._server = server
+        self._told: set[str] = set()
+
+    def reset(self) -> None:
+        self._told.clear()
+
+    def once(self, kind: str, message: str, level: types.MessageType = types.MessageType.Warning) -> None:
+        if kind in self._told:
+            return
+        self._told.add(kind)
+        log.warning("%s", message)
+        self._server.window_show_message(types.ShowMessageParams(type=level, message=message))
+
+    def failure(self, error: OpenRouterError) -> None:
+        if isinstance(error, MissingApiKeyError):
+            self.once("no_key", NO_KEY_HINT)
+            return
+        level = types.MessageType.Error if error.kind in {"auth", "credits"} else types.MessageType.Warning
+        self.once(error.kind, f"arb-lsp: {error.message}", level)
+
+
+class Services:
+    """What the features use, built from one set of settings."""
+
+    def __init__(self, settings: Settings, ledger: UsageLedger, notifier: Notifier, client_retry: RetryPolicy) -> None:
+        self.settings = settings
+        self.ledger = ledger
+        self.client = OpenRouterClient(api_key=settings.key, base_url=settings.base_url, retry=client_retry)
+        self.gateway = Gateway(
+            self.client,
+            ledger=ledger,
+            cache=TTLCache[Answer](max_entries=256, ttl=900),
+            budget_usd=settings.budget.daily_usd,
+            on_budget_exceeded=lambda spent, cap: notifier.once(
+                "budget",
+                f"arb-lsp: today's spend ${spent:.4f} reached budget.dailyUsd ${cap:.2f}; "
+                "only free models are used until tomorrow.",
+                types.MessageType.Info,
+            ),
+        )
+        self.exclusions = ExclusionMatcher((*DEFAULT_EXCLUDES, *settings.exclude), None)
+
+    @property
+    def has_key(self) -> bool:
+        return self.client.has_key
+
+    async def close(self) -> None:
+        await self.client.close()
+
+
+class ArbLanguageServer(LanguageServer):
+    def __init__(self, *, ledger: UsageLedger | None = None) -> None:
+        super().__init__(
+            "arb-lsp",
+            __version__,
+            protocol_cls=ArbProtocol,
+            text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+        )
+        self.notifier = Notifier(self)
+        self.documents = Documents()
+        self.ledger = ledger or UsageLedger()
+        self.retry = RetryPolicy(attempts=2, max_delay=2.0, max_retry_after=5.0)
+        self.completion_engine: Any = None
+        #: Set once the client's settings were pulled after `initialized` (or that failed).
+        self.configured = asyncio.Event()
+        self.init_options: dict[str, Any] = {}
+        self.pulled: dict[str, Any] = {}
+        self._background: set[asyncio.Task[Any]] = set()
+        settings, self._startup_problems = parse_settings(from_environment())
+        self.services = Services(settings, self.ledger, self.notifier, self.retry)
+
+    # -- settings ------------------------------------------------------------------------------
+
+    def _apply(self, settings: Settings, problems: list[str]) -> None:
+        previous = self.services
+        if settings != previous.settings:
+            self.services = Services(settings, self.ledger, self.notifier, self.retry)
+            self.spawn(previous.close())
+            if settings.key != previous.settings.key or settings.base_url != previous.settings.base_url:
+                self.notifier.reset()
+        message = settings_message(problems)
+        if message:
+            self.notifier.once(f"settings:{message}", message)
+
+    def reload_settings(self) -> None:
+        self._apply(*parse_settings(from_environment(), self.init_options, self.pulled))
+
+    async def pull_configuration(self) -> None:
+        capabilities = self.client_capabilities.workspace
+        if not (capabilities and capabilities.configuration):
+            return
+        try:
+            result = await asyncio.wait_for(
+                self.workspace_configuration_async(
+                    types.ConfigurationParams(items=[types.ConfigurationItem(section=SECTION)])
+                ),
+                timeout=5.0,
+            )
+        except (TimeoutError, JsonRpcException) as error:
+            log.warning("workspace/configuration failed: %s", error)
+            return
+        if result and isinstance(result[0], dict):
+            self.pulled = result[0]
+        self.reload_settings()
+
+    async def settled(self) -> None:
+        """Wait (briefly) for the first pull of the client's settings, so early requests use them."""
+        if not self.configured.is_set():
+            try:
+                await asyncio.wait_for(self.configured.wait(), timeout=2.0)
+            except TimeoutError:
+                self.configured.set()
+
+    # -- documents -----------------------------------------------------------------------------
+
+    def encoding(self) -> str:
+        return str(self.workspace.position_encoding or types.PositionEncodingKind.Utf16)
+
+    def snapshot(self, uri: str) -> Snapshot | None:
+        """The open document at ``uri``, or None for documents the client never opened."""
+        document: TextDocument | None = self.workspace.text_documents.get(uri)
+        if document is None:
+            return None
+        return self.documents.snapshot(document, self.encoding())
+
+    def relative_path(self, uri: str) -> str:
+        """The document's path relative to the workspace root, for prompts (never absolute)."""
+        path = uris.to_fs_path(uri) if uri.startswith("file:") else None
+        if not path:
+            return uri.rsplit("/", 1)[-1]
+        root = self.workspace.root_path
+        if root and path.startswith(root.rstrip("/") + "/"):
+            return path[len(root.rstrip("/")) + 1 :]
+        return path.rsplit("/", 1)[-1]
+
+    def excluded(self, uri: str) -> bool:
+        return self.services.exclusions.is_excluded(uri)
+
+    # -- lifetime ------------------------------------------------------------------------------
+
+    def spawn(self, coroutine: Any) -> asyncio.Task[Any]:
+        """Run background work, keep a reference, and log its failure instead of losing it."""
+        task: asyncio.Task[Any] = asyncio.ensure_future(coroutine)
+        self._background.add(task)
+
+        def finished(done: asyncio.Task[Any]) -> None:
+            self._background.discard(done)
+            if not done.cancelled() and done.exception() is not None:
+                log.error("background task failed", exc_info=done.exception())
+
+        task.add_done_callback(finished)
+        return task
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        # pygls would pop "Error in server" at the user for every failed notification: log instead.
+        log.error("internal error (%s): %s", getattr(source, "__name__", source), error)
+
+
+def create_server(*, ledger: UsageLedger | None = None) -> ArbLanguageServer:
+    """A new server with every feature registered (tests may build several)."""
+    from arb_lsp.features import register_all
+
+    server = ArbLanguageServer(ledger=ledger)
+    register_all(server)
+    return server

@@ -1,0 +1,134 @@
+"""Driving arb-lsp as a subprocess over stdio with pytest-lsp's client, as editors do."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import attrs
+from conftest import server_env
+from fake_openrouter import DEFAULT_API_KEY, FakeOpenRouter
+from lsprotocol import types
+from pytest_lsp import LanguageClient, client_capabilities, make_test_lsp_client
+
+_uris = itertools.count(1)
+
+
+def capabilities(profile: str = "neovim") -> types.ClientCapabilities:
+    """A real client's capabilities (pytest-lsp's recorded profiles), plus inline completion support."""
+    caps = client_capabilities(profile)
+    text_document = caps.text_document or types.TextDocumentClientCapabilities()
+    return attrs.evolve(
+        caps,
+        text_document=attrs.evolve(text_document, inline_completion=types.InlineCompletionClientCapabilities()),
+    )
+
+
+@asynccontextmanager
+async def lsp_session(
+    fake: FakeOpenRouter | None,
+    data_dir: Path,
+    *,
+    profile: str = "neovim",
+    init_options: dict[str, Any] | None = None,
+    configuration: dict[str, Any] | None = None,
+    key: str | None = DEFAULT_API_KEY,
+    root: Path | None = None,
+) -> AsyncIterator[LanguageClient]:
+    client = make_test_lsp_client()
+    if configuration is not None:
+        client.set_configuration(configuration, section="arbLsp")
+    await client.start_io(sys.executable, "-m", "arb_lsp", env=server_env(fake, str(data_dir), key=key))
+    try:
+        await client.initialize_session(
+            types.InitializeParams(
+                capabilities=capabilities(profile),
+                initialization_options={"completion": {"debounceMs": 0}, **(init_options or {})},
+                root_uri=root.as_uri() if root else None,
+                workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name="ws")] if root else None,
+            )
+        )
+        yield client
+    finally:
+        # Shut down even when the test failed: a server never told to exit keeps the client waiting.
+        try:
+            await asyncio.wait_for(client.shutdown_session(), timeout=5)
+        except Exception:
+            server = client._server
+            if server is not None and server.returncode is None:
+                server.kill()
+        await asyncio.wait_for(client.stop(), timeout=10)
+
+
+def new_uri(suffix: str = ".py") -> str:
+    return f"file:///work/ws/file{next(_uris)}{suffix}"
+
+
+def open_document(client: LanguageClient, text: str, language_id: str = "python", uri: str | None = None) -> str:
+    uri = uri or new_uri(
+        {"python": ".py", "javascript": ".js", "typescript": ".ts", "go": ".go", "rust": ".rs"}.get(language_id, ".txt")
+    )
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(uri=uri, language_id=language_id, version=1, text=text)
+        )
+    )
+    return uri
+
+
+def cursor(text: str, marker: str = "█") -> tuple[str, types.Position]:
+    """The text without the marker, and the marker's position in utf-32 units (ASCII tests: any encoding)."""
+    offset = text.index(marker)
+    before = text[:offset]
+    line = before.count("\n")
+    column = offset - (before.rfind("\n") + 1)
+    return text.replace(marker, "", 1), types.Position(line=line, character=column)
+
+
+def edit(client: LanguageClient, uri: str, version: int, position: types.Position, inserted: str) -> None:
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=[
+                types.TextDocumentContentChangePartial(range=types.Range(start=position, end=position), text=inserted)
+            ],
+        )
+    )
+
+
+async def complete(client: LanguageClient, uri: str, position: types.Position) -> types.CompletionList:
+    result = await client.text_document_completion_async(
+        types.CompletionParams(text_document=types.TextDocumentIdentifier(uri=uri), position=position)
+    )
+    assert isinstance(result, types.CompletionList)
+    return result
+
+
+async def inline(client: LanguageClient, uri: str, position: types.Position) -> types.InlineCompletionList:
+    result = await client.text_document_inline_completion_async(inline_params(uri, position))
+    assert isinstance(result, types.InlineCompletionList)
+    return result
+
+
+def send(client: LanguageClient, method: str, params: Any) -> tuple[str, asyncio.Future[Any]]:
+    """Send a request with a known id, so the test can ``$/cancelRequest`` it like an editor does."""
+    msg_id = f"req-{uuid.uuid4()}"
+    return msg_id, asyncio.ensure_future(client.protocol.send_request_async(method, params, msg_id=msg_id))
+
+
+def cancel(client: LanguageClient, msg_id: str) -> None:
+    client.cancel_request(types.CancelParams(id=msg_id))
+
+
+def inline_params(uri: str, position: types.Position) -> types.InlineCompletionParams:
+    return types.InlineCompletionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri),
+        position=position,
+        context=types.InlineCompletionContext(trigger_kind=types.InlineCompletionTriggerKind.Automatic),
+    )

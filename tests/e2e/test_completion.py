@@ -1,0 +1,373 @@
+"""textDocument/completion and textDocument/inlineCompletion end to end: arb-lsp as a subprocess,
+driven over stdio like an editor, against the fake OpenRouter."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from fake_openrouter import FakeOpenRouter, Reply
+from lsp_support import cancel as cancel_request
+from lsp_support import complete, cursor, edit, inline, inline_params, lsp_session, open_document, send
+from lsprotocol import types
+from pygls.exceptions import JsonRpcRequestCancelled
+from pytest_lsp import LanguageClient
+
+# (language, document with █ at the cursor, what the model answers, what must be inserted)
+MESSY_ANSWERS = [
+    ("python", "def add(a, b):\n    █\n", "```python\nreturn a + b\n```", "return a + b"),
+    ("python", "def add(a, b):\n    return a█\n", "Here is the completion:\n```\nreturn a + b\n```", " + b"),
+    ("python", "total = compute(█)\n", "x, y)", "x, y"),
+    (
+        "python",
+        "def f(items):\n    for item in items:\n        █\n",
+        "print(item)\nreturn None<|endoftext|>junk",
+        "print(item)\n        return None",
+    ),
+    ("python", "names = [n.upper() for n in █]\n", "<|fim_middle|>names]", "names"),
+    (
+        "python",
+        "class A:\n    def run(self):\n        █\n",
+        "def run(self):\n    self.start()\n    self.wait()",
+        "self.start()\n        self.wait()",
+    ),
+    (
+        "javascript",
+        "function add(a, b) {\n  █\n}\n",
+        "```js\nreturn a + b;\n```\nThis adds the numbers.",
+        "return a + b;",
+    ),
+    ("javascript", "const total = items.reduce((a, b) => a + b, █);\n", "0);", "0"),
+    ("typescript", "function greet(name: string): string {\n  return `Hello, ${█}`;\n}\n", "name}`;", "name"),
+    ("go", "func add(a int, b int) int {\n\t█\n}\n", "    return a + b\n}", "return a + b"),
+    ("go", "func main() {\n\tfmt.Print█\n}\n", 'fmt.Println("hi")', 'ln("hi")'),
+    ("rust", "fn add(a: i32, b: i32) -> i32 {\n    █\n}\n", "```rust\na + b\n}\n```", "a + b"),
+    ("rust", "fn main() {\n    let v = vec![1, 2, 3];\n    let s: i32 = v.iter().█\n}\n", "sum();\n\n", "sum();"),
+]
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def shared(
+    fake_server: FakeOpenRouter, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[LanguageClient]:
+    """One server for the read-only cases below (each test uses its own documents)."""
+    async with lsp_session(fake_server, tmp_path_factory.mktemp("shared")) as client:
+        yield client
+
+
+@pytest.mark.parametrize(("language", "document", "answer", "inserted"), MESSY_ANSWERS)
+async def test_messy_answers_become_exact_insertions_in_both_methods(
+    shared: LanguageClient, fake: FakeOpenRouter, language: str, document: str, answer: str, inserted: str
+) -> None:
+    fake.honor_stop = False  # the raw answer reaches the server as written: post-processing is under test
+    fake.default_reply = Reply.text(answer)
+    text, position = cursor(document)
+    uri = open_document(shared, text, language)
+    menu = await complete(shared, uri, position)
+    ghost = await inline(shared, uri, position)
+    assert len(menu.items) == 1 and len(ghost.items) == 1
+    item, ghost_item = menu.items[0], ghost.items[0]
+    line = text.split("\n")[position.line][: position.character]
+    word = line[len(line.rstrip("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$")) :]
+    assert isinstance(item.text_edit, types.TextEdit)
+    assert item.text_edit.new_text == word + inserted
+    assert item.text_edit.range.start.character == position.character - len(word)
+    assert item.text_edit.range.end == position
+    assert (item.filter_text or item.label).startswith(word)
+    assert ghost_item.insert_text == word + inserted
+    assert ghost_item.range is not None and ghost_item.range.end == position
+    # The second method asked for the same context: served from what the first one fetched.
+    assert len(fake.chat_requests()) == 1
+
+
+@pytest.mark.parametrize("answer", ["", "   \n", "```\n```", "<|endoftext|>"])
+async def test_empty_or_useless_answers_give_no_suggestion(
+    shared: LanguageClient, fake: FakeOpenRouter, answer: str
+) -> None:
+    fake.default_reply = Reply.text(answer)
+    text, position = cursor("x = █\n")
+    uri = open_document(shared, text)
+    assert not (await complete(shared, uri, position)).items
+    assert not (await inline(shared, uri, position)).items
+
+
+@pytest.mark.parametrize(("profile", "units"), [("neovim", "utf-8"), ("visual_studio_code", "utf-16")])
+async def test_positions_in_the_negotiated_encoding_with_non_ascii_text(
+    fake: FakeOpenRouter, tmp_path: Path, profile: str, units: str
+) -> None:
+    fake.default_reply = Reply.text("len(naïve)")
+    line = 'emoji = "🎉é"; café = naï'
+    text = line + "\n"
+    async with lsp_session(fake, tmp_path, profile=profile) as client:
+        uri = open_document(client, text)
+        character = len(line.encode("utf-8")) if units == "utf-8" else len(line.encode("utf-16-le")) // 2
+        position = types.Position(line=0, character=character)
+        menu = await complete(client, uri, position)
+        ghost = await inline(client, uri, position)
+    (item,) = menu.items
+    assert isinstance(item.text_edit, types.TextEdit)
+    assert item.text_edit.new_text == "naïve)"[:0] + "naïve)" or item.text_edit.new_text.startswith("naï")
+    word_units = len("naï".encode()) if units == "utf-8" else len("naï")
+    assert item.text_edit.range.start.character == character - word_units
+    assert ghost.items[0].range is not None and ghost.items[0].range.start.character == character - word_units
+    # The prompt saw the text around the cursor intact: the cursor was placed after "naï", not mid-character.
+    prompt = fake.chat_requests()[0].messages[-1]["content"]
+    assert "café = naï{{FILL_HERE}}" in prompt
+
+
+async def burst(client: LanguageClient, uri: str, text: str, *, cancel: bool) -> list[str | None]:
+    """Type 30 characters at the end of the first line, 10 ms apart, asking for a suggestion after each.
+
+    Like VS Code (``cancel``): ghost text requests, each cancelling the previous one. Like Neovim: menu
+    requests re-triggered for an incomplete list, never cancelled.
+    """
+    line = text.split("\n")[0]
+    pending: list[asyncio.Future[Any]] = []
+    last_id = ""
+    for i in range(30):
+        column = len(line) + i
+        edit(client, uri, i + 2, types.Position(line=0, character=column), "a")
+        position = types.Position(line=0, character=column + 1)
+        document = types.TextDocumentIdentifier(uri=uri)
+        request: Any
+        if cancel:
+            if last_id:
+                cancel_request(client, last_id)
+            last_id, request = send(client, types.TEXT_DOCUMENT_INLINE_COMPLETION, inline_params(uri, position))
+        else:
+            request = client.text_document_completion_async(
+                types.CompletionParams(
+                    text_document=document,
+                    position=position,
+                    context=types.CompletionContext(
+                        trigger_kind=types.CompletionTriggerKind.TriggerForIncompleteCompletions
+                    ),
+                )
+            )
+        pending.append(asyncio.ensure_future(request))
+        await asyncio.sleep(0.01)
+    texts: list[str | None] = []
+    for task in pending:
+        try:
+            result = await task
+        except (asyncio.CancelledError, Exception):
+            texts.append(None)
+            continue
+        items = list(result.items) if result else []
+        if not items:
+            texts.append("")
+        elif isinstance(items[0], types.InlineCompletionItem):
+            texts.append(str(items[0].insert_text))
+        else:
+            texts.append(items[0].text_edit.new_text)  # type: ignore[union-attr]
+    return texts
+
+
+@pytest.mark.parametrize("cancel", [False, True], ids=["neovim-no-cancel", "vscode-cancels"])
+async def test_a_burst_of_30_keystrokes_makes_one_upstream_request(
+    fake: FakeOpenRouter, tmp_path: Path, cancel: bool
+) -> None:
+    fake.default_reply = Reply.text("_suffix = 1")
+    async with lsp_session(fake, tmp_path, init_options={"completion": {"debounceMs": 120}}) as client:
+        text = "value\n"
+        uri = open_document(client, text)
+        results = await burst(client, uri, text, cancel=cancel)
+    assert len(fake.chat_requests()) == 1
+    assert results[-1] is not None and results[-1].endswith("_suffix = 1")
+    assert all(not r for r in results[:-1]), "superseded requests answer empty (or were cancelled)"
+
+
+async def test_superseding_a_started_request_closes_its_stream_and_answers_empty(
+    fake: FakeOpenRouter, tmp_path: Path
+) -> None:
+    fake.script(Reply.text("slow()", ttft=30), Reply.text("fast()"))
+    async with lsp_session(fake, tmp_path) as client:
+        text, position = cursor("a = █\n")
+        uri = open_document(client, text)
+        first = asyncio.ensure_future(complete(client, uri, position))
+        assert await fake.wait_for_async(lambda: len(fake.chat_requests()) == 1)
+        edit(client, uri, 2, position, "b")
+        second = await complete(client, uri, types.Position(line=0, character=position.character + 1))
+        assert not (await first).items
+        assert second.items[0].text_edit.new_text == "bfast()"  # type: ignore[union-attr]
+        assert await fake.wait_for_async(lambda: fake.chat_requests()[0].disconnected, timeout=3)
+
+
+async def test_cancel_request_closes_the_upstream_stream(fake: FakeOpenRouter, tmp_path: Path) -> None:
+    fake.default_reply = Reply.text("never()", ttft=30)
+    async with lsp_session(fake, tmp_path) as client:
+        text, position = cursor("a = █\n")
+        uri = open_document(client, text)
+        msg_id, task = send(client, types.TEXT_DOCUMENT_INLINE_COMPLETION, inline_params(uri, position))
+        assert await fake.wait_for_async(lambda: len(fake.chat_requests()) == 1)
+        cancel_request(client, msg_id)
+        with pytest.raises(JsonRpcRequestCancelled):
+            await task
+        assert await fake.wait_for_async(lambda: fake.chat_requests()[0].disconnected, timeout=3)
+        # The server is still there and answers.
+        fake.default_reply = Reply.text("1")
+        assert (await complete(client, uri, position)).items
+
+
+async def test_single_line_answers_stop_reading_at_the_first_line(fake: FakeOpenRouter, tmp_path: Path) -> None:
+    fake.honor_stop = False
+    lines = ["first_line()\n"] + [f"more_{i}()\n" for i in range(200)]
+    fake.default_reply = Reply.text(chunks=lines, tps=50)
+    async with lsp_session(fake, tmp_path) as client:
+        text, position = cursor("x = 1; █\n")
+        uri = open_document(client, text)
+        result = await complete(client, uri, position)
+    assert result.items[0].text_edit.new_text == "first_line()"  # type: ignore[union-attr]
+    request = fake.chat_requests()[0]
+    assert await fake.wait_for_async(lambda: request.disconnected, timeout=3), "stream closed once decided"
+
+
+async def test_typing_into_a_shown_suggestion_is_served_without_a_new_request(
+    fake: FakeOpenRouter, tmp_path: Path
+) -> None:
+    fake.default_reply = Reply.text("compute_total(items)")
+    async with lsp_session(fake, tmp_path) as client:
+        text, position = cursor("result = █\n")
+        uri = open_document(client, text)
+        first = await inline(client, uri, position)
+        assert first.items[0].insert_text == "compute_total(items)"
+        edit(client, uri, 2, position, "comp")
+        after = types.Position(line=0, character=position.character + 4)
+        ahead = await inline(client, uri, after)
+        menu = await complete(client, uri, after)
+    assert ahead.items[0].insert_text == "compute_total(items)"
+    assert ahead.items[0].range is not None and ahead.items[0].range.start.character == position.character
+    assert menu.items[0].text_edit.new_text == "compute_total(items)"  # type: ignore[union-attr]
+    assert len(fake.chat_requests()) == 1
+
+
+async def test_repeated_context_is_served_from_cache(fake: FakeOpenRouter, tmp_path: Path) -> None:
+    async with lsp_session(fake, tmp_path) as client:
+        text, position = cursor("y = █\n")
+        uri = open_document(client, text)
+        for _ in range(3):
+            assert (await complete(client, uri, position)).items
+    assert len(fake.chat_requests()) == 1
+
+
+async def test_no_key_starts_answers_empty_and_says_how_once(fake: FakeOpenRouter, tmp_path: Path) -> None:
+    async with lsp_session(fake, tmp_path, key=None) as client:
+        text, position = cursor("z = █\n")
+        uri = open_document(client, text)
+        for _ in range(3):
+            assert not (await complete(client, uri, position)).items
+            assert not (await inline(client, uri, position)).items
+        await asyncio.sleep(0.1)
+        messages = [m.message for m in client.messages if "API key" in m.message]
+    assert len(messages) == 1 and "OPENROUTER_API_KEY" in messages[0]
+    assert fake.chat_requests() == []
+
+
+async def test_key_from_initialization_options(fake: FakeOpenRouter, tmp_path: Path) -> None:
+    from fake_openrouter import DEFAULT_API_KEY
+
+    async with lsp_session(fake, tmp_path, key=None, init_options={"apiKey": DEFAULT_API_KEY}) as client:
+        text, position = cursor("k = █\n")
+        uri = open_document(client, text)
+        assert (await complete(client, uri, position)).items
+
+
+FAULTS = [
+    ("auth", Reply.error(401, "User not found."), "apiKey"),
+    ("credits", Reply.error(402, "Insufficient credits"), "credits"),
+    ("moderation", Reply.error(403, "flagged"), "moderation"),
+    ("not found", Reply.error(404, "No endpoints found"), "No provider"),
+    ("rate limit", Reply.error(429, "slow down", retry_after=1), "rate-limiting"),
+    ("server error", Reply.error(502, "bad gateway"), "failed"),
+    ("html", Reply.html(502), "HTML"),
+    ("garbage", Reply.garbage(), "broken stream"),
+    ("200 with error", Reply.ok_with_error("provider error", code=502), "failed"),
+    ("mid-stream top", Reply.midstream_error("boom", after="", code=502, shape="top"), "boom"),
+    ("mid-stream choice", Reply.midstream_error("boom", after="", code=502, shape="choice"), "boom"),
+    ("drop", Reply.drop(), "dropped"),
+]
+
+
+@pytest.mark.parametrize(("name", "reply", "hint"), FAULTS, ids=[f[0] for f in FAULTS])
+async def test_every_fault_gives_empty_result_one_message_and_the_server_keeps_answering(
+    fake: FakeOpenRouter, tmp_path: Path, name: str, reply: Reply, hint: str
+) -> None:
+    fake.default_reply = reply
+    async with lsp_session(fake, tmp_path, configuration={"models": {"completion": "only/model"}}) as client:
+        text, position = cursor("q = █\n")
+        uri = open_document(client, text)
+        for i in range(3):
+            edit(client, uri, i + 2, position, " ")
+            assert not (await complete(client, uri, position)).items
+        await asyncio.sleep(0.1)
+        shown = [m.message for m in client.messages if "arb-lsp" in m.message]
+        assert len(shown) == 1, shown
+        assert hint in shown[0]
+        fake.default_reply = Reply.text("recovered()")
+        edit(client, uri, 10, position, "x")
+        assert (await complete(client, uri, position)).items
+
+
+async def test_fallback_along_the_chain_when_the_free_model_is_rate_limited(
+    fake: FakeOpenRouter, tmp_path: Path
+) -> None:
+    fake.script(Reply.error(429, "free limit"), model="a/free:free")
+    fake.script(Reply.text("from_b()", model="b/paid"), model="b/paid")
+    config = {"models": {"completion": ["a/free:free", "b/paid"]}}
+    async with lsp_session(fake, tmp_path, configuration=config) as client:
+        text, position = cursor("r = █\n")
+        uri = open_document(client, text)
+        result = await complete(client, uri, position)
+    assert result.items[0].text_edit.new_text == "from_b()"  # type: ignore[union-attr]
+    assert [r.model for r in fake.chat_requests()] == ["a/free:free", "b/paid"]
+
+
+async def test_excluded_files_never_leave_the_machine(fake: FakeOpenRouter, tmp_path: Path) -> None:
+    async with lsp_session(fake, tmp_path) as client:
+        text, position = cursor("SECRET=█\n")
+        uri = open_document(client, text, "dotenv", uri="file:///work/ws/.env.local")
+        assert not (await complete(client, uri, position)).items
+        assert not (await inline(client, uri, position)).items
+    assert fake.chat_requests() == []
+
+
+async def test_secrets_are_redacted_before_sending(fake: FakeOpenRouter, tmp_path: Path) -> None:
+    token = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
+    async with lsp_session(fake, tmp_path) as client:
+        text, position = cursor(f'GITHUB_TOKEN = "{token}"\nx = █\n')
+        uri = open_document(client, text)
+        await complete(client, uri, position)
+    body = fake.chat_requests()[0].body.decode()
+    assert token not in body and "REDACTED" in body
+
+
+async def test_settings_from_configuration_and_changes_apply(fake: FakeOpenRouter, tmp_path: Path) -> None:
+    async with lsp_session(fake, tmp_path, configuration={"completion": {"enabled": False}}) as client:
+        text, position = cursor("s = █\n")
+        uri = open_document(client, text)
+        assert not (await complete(client, uri, position)).items
+        client.set_configuration(
+            {"completion": {"enabled": True}, "models": {"completion": "x/changed"}}, section="arbLsp"
+        )
+        client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+        await asyncio.sleep(0.3)
+        assert (await complete(client, uri, position)).items
+    assert fake.chat_requests()[0].model == "x/changed"
+
+
+async def test_invalid_settings_fall_back_with_one_message(fake: FakeOpenRouter, tmp_path: Path) -> None:
+    options = {"priority": "fastest", "completion": {"debounceMs": -1, "multiline": "sometimes"}, "bogus": 1}
+    async with lsp_session(fake, tmp_path, init_options=options) as client:
+        text, position = cursor("t = █\n")
+        uri = open_document(client, text)
+        assert (await complete(client, uri, position)).items
+        await asyncio.sleep(0.1)
+        shown = [m.message for m in client.messages if "settings" in m.message]
+    assert len(shown) == 1
+    for name in ("priority", "completion.debounceMs", "completion.multiline", "bogus"):
+        assert name in shown[0]
+    assert fake.chat_requests()[0].model == "qwen/qwen3-coder:free"
