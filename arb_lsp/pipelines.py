@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from arb_lsp.context import CompletionContext, LineIndex, Snippet, build_completion_context, chars_for_tokens
-from arb_lsp.docstrings import clean_docstring, docstring_edit, docstring_messages
+from arb_lsp.docstrings import can_document, clean_docstring, docstring_edit, docstring_messages
 from arb_lsp.explain import explain_messages, format_hover
 from arb_lsp.openrouter.cache import request_key
 from arb_lsp.openrouter.gateway import Gateway
@@ -161,7 +161,9 @@ class DocEdit:
 
 
 def find_documentable(text: str, language_id: str, line: int, column: int) -> Definition | None:
-    return find_definition(text, language_id, line, column)
+    """The definition at the position, if a doc can be placed for it (not a Python one-liner)."""
+    definition = find_definition(text, language_id, line, column)
+    return definition if definition is not None and can_document(definition) else None
 
 
 def plan_docstring(settings: Settings, definition: Definition, style: str | None = None) -> DocstringPlan:

@@ -31,8 +31,8 @@ from arb_lsp.settings import SECTION, Settings, from_environment, parse_settings
 log = logging.getLogger(__name__)
 
 NO_KEY_HINT = (
-    "arb-lsp needs an OpenRouter API key: set OPENROUTER_API_KEY in the editor's environment "
-    "or the arbLsp.apiKey setting (create one at openrouter.ai/keys)."
+    "arb-lsp needs an OpenRouter API key (create one at openrouter.ai/keys): in VS Code run "
+    '"arb-lsp: Set OpenRouter API Key"; elsewhere set OPENROUTER_API_KEY or the apiKey setting.'
 )
 
 

@@ -17,6 +17,8 @@ from arb_lsp.openrouter.client import DEFAULT_BASE_URL, base_url_problem
 from arb_lsp.openrouter.routing import Priority, TaskType, select_models
 
 SECTION = "arbLsp"
+#: Keys editors keep in the same section for themselves (VS Code's server command, trace level).
+EDITOR_ONLY_KEYS = frozenset({"server", "trace"})
 
 
 class _Section(BaseModel):
@@ -133,7 +135,7 @@ def parse_settings(*sources: Mapping[str, Any] | None) -> tuple[Settings, list[s
     for source in sources:
         if isinstance(source, Mapping):
             raw = merge(raw, source.get(SECTION, source) if isinstance(source.get(SECTION), Mapping) else source)
-    raw = _plain(raw)
+    raw = {k: v for k, v in _plain(raw).items() if k not in EDITOR_ONLY_KEYS}
     problems: list[str] = []
     for _ in range(64):
         try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from lsprotocol import types
 
+from arb_lsp.openrouter.cache import TTLCache
 from arb_lsp.openrouter.errors import OpenRouterError
 from arb_lsp.pipelines import ExplainPlan, plan_explain, run_explain
 from arb_lsp.scheduling import LatestWins
@@ -17,13 +18,20 @@ from arb_lsp.server import NO_KEY_HINT, ArbLanguageServer
 
 def register(server: ArbLanguageServer) -> None:
     scheduler: LatestWins[str | None] = LatestWins()
+    # Keyed by the code's hash, not the prompt: the same function in another file is explained once.
+    explanations: TTLCache[str] = TTLCache(max_entries=256, ttl=3600)
 
-    async def explain(ls: ArbLanguageServer, plan: ExplainPlan) -> str | None:
+    def cache_key(plan: ExplainPlan, language_id: str) -> str:
+        return f"{plan.target.code_hash}:{language_id}:{','.join(plan.models)}"
+
+    async def explain(ls: ArbLanguageServer, plan: ExplainPlan, key: str) -> str | None:
         try:
-            return await run_explain(ls.services.gateway, plan)
+            markdown = await run_explain(ls.services.gateway, plan)
         except OpenRouterError as error:
             ls.notifier.failure(error)
             return None
+        explanations.put(key, markdown)
+        return markdown
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     async def hover(ls: ArbLanguageServer, params: types.HoverParams) -> types.Hover | None:
@@ -42,9 +50,11 @@ def register(server: ArbLanguageServer) -> None:
         if not ls.services.has_key:
             ls.notifier.once("no_key", NO_KEY_HINT)
             return None
-        cached = ls.services.gateway.cached(plan.messages, plan.models, **plan.params)
-        delay = 0.0 if cached is not None else settings.hover.debounce_ms / 1000
-        markdown = await scheduler.run(uri, plan.target.code_hash, delay, lambda: explain(ls, plan))
+        key = cache_key(plan, snapshot.language_id)
+        markdown = explanations.get(key)
+        if markdown is None:
+            delay = settings.hover.debounce_ms / 1000
+            markdown = await scheduler.run(uri, key, delay, lambda: explain(ls, plan, key))
         if not markdown:
             return None
         target = plan.target
