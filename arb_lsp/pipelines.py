@@ -6,14 +6,17 @@ what the editor shows. Everything that leaves the machine passes ``outgoing`` fi
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from arb_lsp.context import CompletionContext, LineIndex, Snippet, build_completion_context, chars_for_tokens
 from arb_lsp.docstrings import can_document, clean_docstring, docstring_edit, docstring_messages
 from arb_lsp.explain import explain_messages, format_hover
 from arb_lsp.openrouter.cache import request_key
+from arb_lsp.openrouter.errors import RequestTimeoutError
 from arb_lsp.openrouter.gateway import Gateway
 from arb_lsp.openrouter.routing import TaskType
 from arb_lsp.postprocess import clean_completion, is_decided
@@ -88,11 +91,25 @@ def plan_completion(
     return CompletionPlan(context, completion_messages(context), settings.models_for(TaskType.COMPLETION), params)
 
 
-async def run_completion(gateway: Gateway, plan: CompletionPlan) -> tuple[str, str, float | None]:
+@asynccontextmanager
+async def deadline(seconds: float, what: str) -> AsyncIterator[None]:
+    """Cut work that outlives its use (a hanging upstream) with an error that says so."""
+    try:
+        async with asyncio.timeout(seconds):
+            yield
+    except TimeoutError:
+        raise RequestTimeoutError(
+            f"The model took longer than {seconds:g} s to {what}; try again, or pick a faster model (priority: speed)."
+        ) from None
+
+
+async def run_completion(
+    gateway: Gateway, plan: CompletionPlan, seconds: float = 10.0
+) -> tuple[str, str, float | None]:
     """The model's raw answer, read only until it decides the insertion (then the stream is closed)."""
     raw = ""
     stream = gateway.stream(TaskType.COMPLETION, plan.messages, plan.models, **plan.params)
-    async with stream:
+    async with deadline(seconds, "suggest a completion"), stream:
         async for piece in stream:
             raw += piece
             if is_decided(raw, plan.context):
@@ -132,8 +149,9 @@ def plan_explain(
     return ExplainPlan(target, explain_messages(safe, language_id, path), settings.models_for(TaskType.EXPLAIN), params)
 
 
-async def run_explain(gateway: Gateway, plan: ExplainPlan) -> str:
-    answer = await gateway.ask(TaskType.EXPLAIN, plan.messages, plan.models, **plan.params)
+async def run_explain(gateway: Gateway, plan: ExplainPlan, seconds: float = 30.0) -> str:
+    async with deadline(seconds, "explain the code"):
+        answer = await gateway.ask(TaskType.EXPLAIN, plan.messages, plan.models, **plan.params)
     return format_hover(answer.text, model=answer.model, cost_usd=None if answer.cached else answer.cost)
 
 
@@ -175,9 +193,10 @@ def plan_docstring(settings: Settings, definition: Definition, style: str | None
     )
 
 
-async def run_docstring(gateway: Gateway, plan: DocstringPlan, text: str) -> DocEdit | None:
+async def run_docstring(gateway: Gateway, plan: DocstringPlan, text: str, seconds: float = 90.0) -> DocEdit | None:
     """The edit that inserts (or replaces) the documentation; None when the answer was unusable."""
-    answer = await gateway.ask(TaskType.DOCSTRING, plan.messages, plan.models, **plan.params)
+    async with deadline(seconds, "write the docstring"):
+        answer = await gateway.ask(TaskType.DOCSTRING, plan.messages, plan.models, **plan.params)
     doc = clean_docstring(answer.text, plan.definition, plan.style)
     if doc is None:
         return None

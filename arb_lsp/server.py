@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from lsprotocol import types
 from pygls import uris
@@ -34,6 +35,18 @@ NO_KEY_HINT = (
     "arb-lsp needs an OpenRouter API key (create one at openrouter.ai/keys): in VS Code run "
     '"arb-lsp: Set OpenRouter API Key"; elsewhere set OPENROUTER_API_KEY or the apiKey setting.'
 )
+
+
+#: Documents larger than this are parsed on a worker thread, so other requests are not held up.
+LARGE_DOCUMENT_CHARS = 200_000
+T = TypeVar("T")
+
+
+async def off_loop_if_large(text: str, work: Callable[..., T], *args: Any) -> T:
+    """Run CPU-bound syntax work inline for ordinary files, on a thread for huge ones."""
+    if len(text) <= LARGE_DOCUMENT_CHARS:
+        return work(*args)
+    return await asyncio.to_thread(work, *args)
 
 
 class _Unanswerable:
@@ -67,6 +80,10 @@ class ArbProtocol(LanguageServerProtocol):
                     del self._request_futures[msg_id]
 
         super()._execute_handler(msg_id, handler, done, args, kwargs)
+
+    def pending(self) -> int:
+        """Requests and notifications whose handling has not finished (a leak shows here first)."""
+        return len(self._request_futures)
 
 
 class Notifier:
@@ -140,7 +157,7 @@ class ArbLanguageServer(LanguageServer):
         self.configured = asyncio.Event()
         self.init_options: dict[str, Any] = {}
         self.pulled: dict[str, Any] = {}
-        self._background: set[asyncio.Task[Any]] = set()
+        self.background: set[asyncio.Task[Any]] = set()
         settings, self._startup_problems = parse_settings(from_environment())
         self.services = Services(settings, self.ledger, self.notifier, self.retry)
 
@@ -216,10 +233,10 @@ class ArbLanguageServer(LanguageServer):
     def spawn(self, coroutine: Any) -> asyncio.Task[Any]:
         """Run background work, keep a reference, and log its failure instead of losing it."""
         task: asyncio.Task[Any] = asyncio.ensure_future(coroutine)
-        self._background.add(task)
+        self.background.add(task)
 
         def finished(done: asyncio.Task[Any]) -> None:
-            self._background.discard(done)
+            self.background.discard(done)
             if not done.cancelled() and done.exception() is not None:
                 log.error("background task failed", exc_info=done.exception())
 

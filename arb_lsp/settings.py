@@ -39,11 +39,13 @@ class CompletionSettings(_Section):
     debounce_ms: int = Field(100, ge=0, le=5000)
     max_tokens: int = Field(256, ge=1, le=8192)
     multiline: Literal["auto", "always", "never"] = "auto"
+    timeout_ms: int = Field(10000, ge=100, le=120000)
 
 
 class HoverSettings(_Section):
     enabled: bool = True
     debounce_ms: int = Field(150, ge=0, le=5000)
+    timeout_ms: int = Field(30000, ge=100, le=300000)
 
 
 class DocstringSettings(_Section):

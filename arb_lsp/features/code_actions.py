@@ -17,7 +17,7 @@ from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 
 from arb_lsp.openrouter.errors import OpenRouterError
 from arb_lsp.pipelines import DocEdit, find_documentable, plan_docstring, run_docstring
-from arb_lsp.server import NO_KEY_HINT, ArbLanguageServer
+from arb_lsp.server import NO_KEY_HINT, ArbLanguageServer, off_loop_if_large
 from arb_lsp.syntax import Definition
 
 GENERATE_DOCSTRING = "arbLsp.generateDocstring"
@@ -29,12 +29,12 @@ def _resolves_edits(ls: ArbLanguageServer) -> bool:
     return bool(support and "edit" in support.properties)
 
 
-def _definition_at(ls: ArbLanguageServer, uri: str, position: types.Position) -> Definition | None:
+async def _definition_at(ls: ArbLanguageServer, uri: str, position: types.Position) -> Definition | None:
     snapshot = ls.snapshot(uri)
     if snapshot is None:
         return None
     line, column = snapshot.line_column(position)
-    return find_documentable(snapshot.text, snapshot.language_id, line, column)
+    return await off_loop_if_large(snapshot.text, find_documentable, snapshot.text, snapshot.language_id, line, column)
 
 
 def _title(definition: Definition) -> str:
@@ -60,11 +60,12 @@ async def _with_progress(ls: ArbLanguageServer, title: str, work: Any) -> Any:
         return await task
     finally:
         ls.work_done_progress.end(token, types.WorkDoneProgressEnd())
+        ls.work_done_progress.tokens.pop(token, None)  # pygls never forgets finished tokens
 
 
 async def compute_edit(ls: ArbLanguageServer, uri: str, position: types.Position) -> types.WorkspaceEdit | None:
     """The docstring edit for the definition at ``position``, or None (after telling the user why)."""
-    definition = _definition_at(ls, uri, position)
+    definition = await _definition_at(ls, uri, position)
     snapshot = ls.snapshot(uri)
     if definition is None or snapshot is None:
         ls.notifier.once("docstring:none", "arb-lsp: no function, method or class here to document.")
@@ -128,12 +129,12 @@ def register(server: ArbLanguageServer) -> None:
             resolve_provider=True,
         ),
     )
-    def code_action(ls: ArbLanguageServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
+    async def code_action(ls: ArbLanguageServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
         uri = params.text_document.uri
         if ls.excluded(uri):
             return None
         position = params.range.start
-        definition = _definition_at(ls, uri, position)
+        definition = await _definition_at(ls, uri, position)
         if definition is None:
             return None
         data = {"uri": uri, "line": position.line, "character": position.character}

@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from arb_lsp.openrouter.errors import OpenRouterError
-from arb_lsp.server import ArbLanguageServer
+from arb_lsp.server import ArbLanguageServer, ArbProtocol
 
 LIST_MODELS = "arbLsp.listModels"
 SHOW_USAGE = "arbLsp.showUsage"
+STATS = "arbLsp.stats"
+
+
+def _rss_kb() -> int | None:
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
 
 
 def register(server: ArbLanguageServer) -> None:
@@ -36,3 +49,17 @@ def register(server: ArbLanguageServer) -> None:
         ledger = ls.ledger
         budget = ls.services.settings.budget.daily_usd
         return {"today": ledger.today(), "budgetUsd": budget, "days": ledger.summary(7)}
+
+    @server.command(STATS)
+    async def stats(ls: ArbLanguageServer, *args: Any) -> dict[str, Any]:
+        """The server's own health, for long sessions: what it holds and what is still running."""
+        protocol = ls.protocol
+        return {
+            "pendingMessages": protocol.pending() if isinstance(protocol, ArbProtocol) else None,
+            "asyncioTasks": len(asyncio.all_tasks()),
+            "backgroundTasks": len(ls.background),
+            "openDocuments": len(ls.workspace.text_documents),
+            "progressTokens": len(ls.work_done_progress.tokens),
+            "ledgerRows": ls.ledger.count(),
+            "rssKb": _rss_kb(),
+        }

@@ -113,7 +113,8 @@ class CompletionEngine:
     async def _ask(self, plan: CompletionPlan) -> Suggestion | None:
         services = self.server.services
         try:
-            raw, model, cost = await run_completion(services.gateway, plan)
+            timeout = services.settings.completion.timeout_ms / 1000
+            raw, model, cost = await run_completion(services.gateway, plan, timeout)
         except OpenRouterError as error:
             self.server.notifier.failure(error)
             return None

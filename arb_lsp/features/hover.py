@@ -13,7 +13,7 @@ from arb_lsp.openrouter.cache import TTLCache
 from arb_lsp.openrouter.errors import OpenRouterError
 from arb_lsp.pipelines import ExplainPlan, plan_explain, run_explain
 from arb_lsp.scheduling import LatestWins
-from arb_lsp.server import NO_KEY_HINT, ArbLanguageServer
+from arb_lsp.server import NO_KEY_HINT, ArbLanguageServer, off_loop_if_large
 
 
 def register(server: ArbLanguageServer) -> None:
@@ -26,7 +26,7 @@ def register(server: ArbLanguageServer) -> None:
 
     async def explain(ls: ArbLanguageServer, plan: ExplainPlan, key: str) -> str | None:
         try:
-            markdown = await run_explain(ls.services.gateway, plan)
+            markdown = await run_explain(ls.services.gateway, plan, ls.services.settings.hover.timeout_ms / 1000)
         except OpenRouterError as error:
             ls.notifier.failure(error)
             return None
@@ -44,7 +44,16 @@ def register(server: ArbLanguageServer) -> None:
         if snapshot is None:
             return None
         line, column = snapshot.line_column(params.position)
-        plan = plan_explain(settings, snapshot.text, snapshot.language_id, line, column, ls.relative_path(uri))
+        plan = await off_loop_if_large(
+            snapshot.text,
+            plan_explain,
+            settings,
+            snapshot.text,
+            snapshot.language_id,
+            line,
+            column,
+            ls.relative_path(uri),
+        )
         if plan is None:
             return None
         if not ls.services.has_key:

@@ -75,8 +75,11 @@ class Gateway:
         cache: TTLCache[Answer] | None = None,
         budget_usd: float | None = None,
         on_budget_exceeded: Callable[[float, float], None] | None = None,
+        max_concurrent: int = 4,
     ) -> None:
         self.client = client
+        #: Caps requests in flight to OpenRouter, whatever the editor sends.
+        self._slots = asyncio.Semaphore(max_concurrent)
         self.ledger = ledger
         self.cache = cache if cache is not None else TTLCache()
         self.budget_usd = budget_usd
@@ -145,6 +148,7 @@ class Gateway:
             started = time.monotonic()
             outcome = "ok"
             produced = False
+            await self._slots.acquire()
             try:
                 async for piece in stream:
                     if not produced:
@@ -167,6 +171,7 @@ class Gateway:
                 outcome = "stopped"
                 raise
             finally:
+                self._slots.release()
                 await stream.aclose()
                 self._record(task, model, stream.result, outcome, started)
             answer = Answer(stream.result.text, stream.result.model or model, stream.result.usage)
