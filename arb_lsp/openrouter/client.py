@@ -14,7 +14,7 @@ import ipaddress
 import json
 import os
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
 from types import TracebackType
 from typing import Any
@@ -34,6 +34,7 @@ from arb_lsp.openrouter.errors import (
     error_for_status,
 )
 from arb_lsp.openrouter.sse import SSEDecoder
+from arb_lsp.openrouter.streams import ClosingStream
 from arb_lsp.openrouter.types import (
     ChatResponse,
     GenerationStats,
@@ -108,7 +109,7 @@ def base_url_problem(url: str) -> str | None:
     return None
 
 
-class ChatStream:
+class ChatStream(ClosingStream):
     """A streamed chat completion: ``async for text in stream`` yields content as it arrives.
 
     After the loop, ``result`` holds the served model, finish reason and usage (cost included when
@@ -118,24 +119,7 @@ class ChatStream:
 
     def __init__(self, events: Callable[[StreamResult], AsyncGenerator[str, None]], model: str) -> None:
         self.result = StreamResult(model=model)
-        self._events = events(self.result)
-
-    def __aiter__(self) -> AsyncIterator[str]:
-        return self
-
-    async def __anext__(self) -> str:
-        return await self._events.__anext__()
-
-    async def aclose(self) -> None:
-        await self._events.aclose()
-
-    async def __aenter__(self) -> ChatStream:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.aclose()
+        super().__init__(events(self.result))
 
 
 class OpenRouterClient:

@@ -11,9 +11,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
+from collections.abc import AsyncGenerator, Callable, Sequence
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Any
 
 from arb_lsp.openrouter.cache import TTLCache, request_key
@@ -21,6 +20,7 @@ from arb_lsp.openrouter.client import OpenRouterClient, RetryPolicy
 from arb_lsp.openrouter.errors import InsufficientCreditsError, OpenRouterError
 from arb_lsp.openrouter.ledger import UsageEntry, UsageLedger
 from arb_lsp.openrouter.routing import NATIVE_FALLBACK_LIMIT, TaskType, free_only, is_free
+from arb_lsp.openrouter.streams import ClosingStream
 from arb_lsp.openrouter.types import StreamResult, Usage
 
 log = logging.getLogger(__name__)
@@ -41,29 +41,12 @@ class Answer:
         return self.usage.cost if self.usage else None
 
 
-class AnswerStream:
+class AnswerStream(ClosingStream):
     """Text pieces of one answer; ``answer`` is filled in as they arrive. Close it to stop paying."""
 
     def __init__(self, events: Callable[[AnswerStream], AsyncGenerator[str, None]]) -> None:
         self.answer: Answer | None = None
-        self._events = events(self)
-
-    def __aiter__(self) -> AsyncIterator[str]:
-        return self
-
-    async def __anext__(self) -> str:
-        return await self._events.__anext__()
-
-    async def aclose(self) -> None:
-        await self._events.aclose()
-
-    async def __aenter__(self) -> AnswerStream:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.aclose()
+        super().__init__(events(self))
 
 
 class Gateway:
