@@ -131,10 +131,23 @@ class Services:
             ),
         )
         self.exclusions = ExclusionMatcher((*DEFAULT_EXCLUDES, *settings.exclude), None)
+        #: Context windows of the catalogue's models (GET /models needs no key), once loaded.
+        self.context_lengths: dict[str, int] = {}
 
     @property
     def has_key(self) -> bool:
         return self.client.has_key
+
+    async def load_catalogue(self) -> None:
+        try:
+            models = await self.client.list_models()
+        except OpenRouterError as error:
+            log.info("model catalogue unavailable: %s", error.message)
+            return
+        self.context_lengths = {m.id: m.context_length for m in models if m.context_length}
+
+    def context_tokens(self, model: str) -> int | None:
+        return self.context_lengths.get(model)
 
     async def close(self) -> None:
         await self.client.close()
@@ -167,6 +180,7 @@ class ArbLanguageServer(LanguageServer):
         previous = self.services
         if settings != previous.settings:
             self.services = Services(settings, self.ledger, self.notifier, self.retry)
+            self.services.context_lengths = previous.context_lengths
             self.spawn(previous.close())
             if settings.key != previous.settings.key or settings.base_url != previous.settings.base_url:
                 self.notifier.reset()

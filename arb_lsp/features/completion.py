@@ -13,9 +13,11 @@ from dataclasses import dataclass
 
 from lsprotocol import types
 
+from arb_lsp.context import Snippet
 from arb_lsp.documents import Snapshot
 from arb_lsp.openrouter.cache import TTLCache
 from arb_lsp.openrouter.errors import OpenRouterError
+from arb_lsp.openrouter.routing import TaskType
 from arb_lsp.pipelines import CompletionPlan, Suggestion, finish_completion, plan_completion, run_completion
 from arb_lsp.scheduling import LatestWins
 from arb_lsp.server import NO_KEY_HINT, ArbLanguageServer
@@ -23,6 +25,9 @@ from arb_lsp.server import NO_KEY_HINT, ArbLanguageServer
 _WORD_TAIL = re.compile(r"[\w$]+$")
 #: How much text around a shown suggestion must be unchanged for type-ahead to serve its rest.
 _ANCHOR_CHARS = 200
+#: Other open documents shown to the model, and how much of each (their heads: imports, definitions).
+_NEIGHBOURS = 2
+_NEIGHBOUR_CHARS = 1200
 
 
 @dataclass(slots=True)
@@ -84,6 +89,7 @@ class CompletionEngine:
             server.notifier.once("no_key", NO_KEY_HINT)
             return None
 
+        models = settings.models_for(TaskType.COMPLETION)
         plan = plan_completion(
             settings,
             snapshot.text,
@@ -91,6 +97,8 @@ class CompletionEngine:
             index=snapshot.index,
             language_id=snapshot.language_id,
             path=server.relative_path(uri),
+            neighbours=self._neighbours(uri, snapshot.language_id),
+            context_tokens=server.services.context_tokens(models[0]),
         )
         key = plan.key
         cached = self.answers.get(key)
@@ -109,6 +117,20 @@ class CompletionEngine:
         if suggestion is not None:
             self._remember(uri, snapshot.text, offset, suggestion)
         return placed(suggestion)
+
+    def _neighbours(self, uri: str, language_id: str) -> list[Snippet]:
+        """The heads of other open documents in the same language (imports, top definitions), if allowed."""
+        snippets: list[Snippet] = []
+        for other_uri, document in self.server.workspace.text_documents.items():
+            if len(snippets) >= _NEIGHBOURS or other_uri == uri or document.language_id != language_id:
+                continue
+            if self.server.excluded(other_uri):
+                continue
+            head = document.source[:_NEIGHBOUR_CHARS]
+            head = head[: head.rfind("\n") + 1] if "\n" in head else head
+            if head.strip():
+                snippets.append(Snippet(self.server.relative_path(other_uri), head))
+        return snippets
 
     async def _ask(self, plan: CompletionPlan) -> Suggestion | None:
         services = self.server.services

@@ -22,6 +22,7 @@ def register(server: ArbLanguageServer) -> None:
             await ls.pull_configuration()
         finally:
             ls.configured.set()
+        ls.spawn(ls.services.load_catalogue())
         if not ls.services.has_key:
             ls.notifier.once("no_key", NO_KEY_HINT)
 

@@ -371,3 +371,33 @@ async def test_invalid_settings_fall_back_with_one_message(fake: FakeOpenRouter,
     for name in ("priority", "completion.debounceMs", "completion.multiline", "bogus"):
         assert name in shown[0]
     assert fake.chat_requests()[0].model == "qwen/qwen3-coder:free"
+
+
+async def test_other_open_documents_of_the_language_inform_the_prompt_unless_excluded(
+    fake: FakeOpenRouter, tmp_path: Path
+) -> None:
+    async with lsp_session(fake, tmp_path) as client:
+        open_document(client, "from shop.models import Basket\n\ndef checkout(basket: Basket) -> int: ...\n")
+        open_document(client, "API_TOKEN=abc123def456\n", "python", uri="file:///work/ws/.env")
+        open_document(client, "const unrelated = 1;\n", "javascript")
+        text, position = cursor("total = █\n")
+        uri = open_document(client, text)
+        await complete(client, uri, position)
+    prompt = fake.chat_requests()[0].messages[-1]["content"]
+    assert "def checkout(basket: Basket)" in prompt
+    assert "API_TOKEN" not in prompt and "unrelated" not in prompt
+
+
+async def test_the_window_is_capped_by_the_models_context_length(fake: FakeOpenRouter, tmp_path: Path) -> None:
+    fake.models = [{**m, "context_length": 400} if m["id"] == "tiny/model" else m for m in fake.models] + [
+        {"id": "tiny/model", "name": "Tiny", "context_length": 400, "pricing": {"prompt": "0", "completion": "0"}}
+    ]
+    body = "".join(f"value_{i} = {i}\n" for i in range(2000))
+    async with lsp_session(fake, tmp_path, configuration={"models": {"completion": "tiny/model"}}) as client:
+        text, position = cursor(body + "answer = █\n")
+        uri = open_document(client, text)
+        await asyncio.sleep(0.3)  # the catalogue loads in the background after `initialized`
+        await complete(client, uri, position)
+    prompt = fake.chat_requests()[0].messages[-1]["content"]
+    assert "answer = {{FILL_HERE}}" in prompt
+    assert len(prompt) < 400 * 4, "about half the model's context, in characters"

@@ -1,0 +1,238 @@
+"""The one-shot subcommands: ``arb-lsp models|complete|explain|docstring|usage|doctor``.
+
+``arb_lsp.cli.main`` hands any first argument that is not an option to :func:`run_subcommand`. Each
+command lives in its own module and imports what it needs only when it runs, so ``arb-lsp usage``
+does not pay for tree-sitter. Expected failures print one line on stderr and set the exit status
+(see ``commands.base``); the API key comes from ``OPENROUTER_API_KEY`` only, never from the arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
+
+from arb_lsp.commands.base import (
+    EXIT_FAILURE,
+    EXIT_INTERRUPTED,
+    CommandError,
+    model_chain,
+    run_async,
+    tell,
+)
+from arb_lsp.openrouter.errors import OpenRouterError
+
+__all__ = ["build_parser", "run_subcommand"]
+
+_ENVIRONMENT = """\
+environment:
+  OPENROUTER_API_KEY   the OpenRouter key (never taken from the command line)
+  OPENROUTER_BASE_URL  API root (default https://openrouter.ai/api/v1; plain http only to loopback)
+  ARB_LSP_DATA_DIR     where the usage ledger lives (default: the user data folder)"""
+
+_EXIT_STATUS = "exit status: 0 success, 1 failure, 2 usage error, 130 interrupted."
+
+
+def _epilog(*examples: str) -> str:
+    lines = "\n".join(f"  {example}" for example in examples)
+    return f"examples:\n{lines}\n\n{_ENVIRONMENT}\n\n{_EXIT_STATUS}"
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return number
+
+
+def _usd(value: str) -> float:
+    try:
+        amount = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an amount in USD such as 0.50, got {value!r}") from None
+    if not amount >= 0:  # also refuses nan
+        raise argparse.ArgumentTypeError("must be zero or more")
+    return amount
+
+
+def _routing_options() -> argparse.ArgumentParser:
+    """``--model`` and ``--priority``, shared by the commands that ask a model."""
+    parent = argparse.ArgumentParser(add_help=False)
+    group = parent.add_argument_group("model choice")
+    group.add_argument(
+        "--model",
+        type=model_chain,
+        metavar="ID[,ID...]",
+        help="model to use, then fallbacks (default: the routing table for --priority)",
+    )
+    group.add_argument(
+        "--priority",
+        choices=("cost", "speed", "quality"),
+        help="pick models from the routing table by cost (the default: free models first), speed or quality",
+    )
+    return parent
+
+
+def build_parser() -> argparse.ArgumentParser:
+    routing = _routing_options()
+    parser = argparse.ArgumentParser(
+        prog="arb-lsp",
+        description="One-shot commands of arb-lsp (run `arb-lsp` without a command to serve LSP).",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=_epilog("arb-lsp models --free", "arb-lsp explain src/app.py:42:1", "arb-lsp doctor"),
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(
+        name: str, summary: str, examples: Sequence[str], parents: Sequence[argparse.ArgumentParser] = ()
+    ) -> argparse.ArgumentParser:
+        return commands.add_parser(
+            name,
+            help=summary,
+            description=summary,
+            parents=list(parents),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+            epilog=_epilog(*examples),
+        )
+
+    models = command(
+        "models",
+        "List OpenRouter's models: id, name, context length, prices per million tokens.",
+        ["arb-lsp models", "arb-lsp models --free", "arb-lsp models --search coder --json | jq '.[].id'"],
+    )
+    models.add_argument("--free", action="store_true", help="only the free models")
+    models.add_argument("--search", metavar="TEXT", help="only models whose id or name contain every word of TEXT")
+    models.add_argument("--json", action="store_true", help="JSON for scripts (prices in USD per token)")
+
+    complete = command(
+        "complete",
+        "Print the completion the editor would insert at FILE:LINE:COL.",
+        [
+            "arb-lsp complete src/app.py:12:9",
+            "arb-lsp complete main.go:30:5 --json",
+            "arb-lsp complete a.ts:3:1 --model mistralai/codestral-2508",
+        ],
+        [routing],
+    )
+    complete.add_argument("position", metavar="FILE:LINE:COL", help="1-based line and column (in characters)")
+    complete.add_argument("--json", action="store_true", help="print {text, model, cost} as JSON")
+
+    explain = command(
+        "explain",
+        "Explain the code at FILE:LINE:COL (the hover's explanation), streamed as it arrives.",
+        ["arb-lsp explain src/app.py:42:5", "arb-lsp explain lib.rs:10:1 --priority quality"],
+        [routing],
+    )
+    explain.add_argument("position", metavar="FILE:LINE:COL", help="1-based line and column (in characters)")
+
+    docstring = command(
+        "docstring",
+        "Write the docstring of the definition at FILE:LINE:COL (a diff, or --write), or with --all of "
+        "every undocumented function, method and class under the given files and folders.",
+        [
+            "arb-lsp docstring src/app.py:12:5            # show the diff",
+            "arb-lsp docstring src/app.py:12:5 --write    # edit the file",
+            "arb-lsp docstring src --all --write --max-usd 0.50",
+            "arb-lsp docstring src tests/helpers.py --all --exclude 'src/vendor/**'",
+        ],
+        [routing],
+    )
+    docstring.add_argument(
+        "targets", nargs="+", metavar="FILE:LINE:COL | PATH", help="a position, or with --all files and folders"
+    )
+    docstring.add_argument("--style", choices=("google", "numpy", "sphinx"), help="Python docstring style")
+    docstring.add_argument("--write", action="store_true", help="edit the files in place instead of printing a diff")
+    docstring.add_argument(
+        "--all", action="store_true", help="every definition without a docstring (respects .gitignore)"
+    )
+    docstring.add_argument(
+        "--max-usd", type=_usd, metavar="USD", help="with --all: stop before the next request once this run has spent this much (0: at the first paid answer)"
+    )
+    docstring.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="with --all: also skip files matching this glob (repeatable; keys and env files are always skipped)",
+    )
+
+    usage = command(
+        "usage",
+        "Show requests, tokens, cost and errors per model and per day, from the local usage ledger.",
+        ["arb-lsp usage", "arb-lsp usage --days 30 --json"],
+    )
+    usage.add_argument("--days", type=_positive, default=7, metavar="N", help="how many days back (default 7)")
+    usage.add_argument("--json", action="store_true", help="JSON for scripts")
+
+    doctor = command(
+        "doctor",
+        "Check the key, the endpoint and each task's models, and say what to fix.",
+        ["arb-lsp doctor", "arb-lsp doctor --priority quality", "arb-lsp doctor --json"],
+        [routing],
+    )
+    doctor.add_argument("--json", action="store_true", help="the checks as JSON")
+    return parser
+
+
+def _dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    command: str = args.command
+    if command == "usage":
+        from arb_lsp.commands import usage
+
+        return usage.run(args)
+    if command == "models":
+        from arb_lsp.commands import models
+
+        return run_async(models.run(args))
+    if command == "doctor":
+        from arb_lsp.commands import doctor
+
+        return run_async(doctor.run(args))
+    if command == "docstring" and args.all:
+        from arb_lsp.commands import bulk
+
+        return run_async(bulk.run(args))
+    if command == "docstring" and (args.max_usd is not None or args.exclude):
+        parser.error("--max-usd and --exclude apply to docstring --all only")
+    from arb_lsp.commands import oneshot
+
+    handlers: dict[str, Callable[[argparse.Namespace], Coroutine[Any, Any, int]]] = {
+        "complete": oneshot.complete,
+        "explain": oneshot.explain,
+        "docstring": oneshot.docstring,
+    }
+    return run_async(handlers[command](args))
+
+
+def run_subcommand(argv: Sequence[str]) -> int:
+    """Run one subcommand (``argv`` starts with its name) and return the exit status."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:  # a model's answer may not fit a legacy console encoding
+            reconfigure(errors="replace")
+    level = os.environ.get("ARB_LSP_LOG_LEVEL", "WARNING").upper()
+    logging.basicConfig(
+        level=level if isinstance(logging.getLevelName(level), int) else logging.WARNING,
+        stream=sys.stderr,
+        format="arb-lsp: %(levelname)s %(name)s: %(message)s",
+    )
+    parser = build_parser()
+    try:
+        args = parser.parse_args(list(argv))
+        return _dispatch(args, parser)
+    except SystemExit as exit_:  # argparse: --help (0) and usage errors (2)
+        return exit_.code if isinstance(exit_.code, int) else EXIT_FAILURE
+    except CommandError as error:
+        tell(error.message)
+        return error.status
+    except OpenRouterError as error:
+        tell(error.message)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED

@@ -1,0 +1,92 @@
+"""``arb-lsp usage``: requests, tokens, cost and errors per model and per day, from the usage ledger.
+
+The ledger is the SQLite file the server and these commands append to (in the data directory;
+``ARB_LSP_DATA_DIR`` overrides it). Reading it never needs the network or the key.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Iterable
+from typing import Any
+
+from arb_lsp.commands.base import EXIT_OK, CommandError, write_out
+from arb_lsp.commands.terminal import count, table, usd
+from arb_lsp.openrouter.ledger import UsageLedger, default_ledger_path
+
+_SUMMED = ("requests", "promptTokens", "completionTokens", "costUsd", "errors", "cancelled")
+
+
+def _totals(rows: Iterable[dict[str, Any]], key: str | None) -> list[dict[str, Any]]:
+    """The ledger's per-day-and-model rows summed per ``key`` ("model" or "day"), or overall (None)."""
+    groups: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        name = row[key] if key else ""
+        group = groups.setdefault(name, {**({key: name} if key else {}), **dict.fromkeys(_SUMMED, 0)})
+        for field in _SUMMED:
+            group[field] += row[field]
+    for group in groups.values():
+        group["costUsd"] = round(group["costUsd"], 10)
+    return [groups[name] for name in sorted(groups)]
+
+
+def report(days: int) -> dict[str, Any]:
+    path = default_ledger_path()
+    since = (dt.date.today() - dt.timedelta(days=days - 1)).isoformat()
+    rows: list[dict[str, Any]] = []
+    if path.exists():  # never create a ledger just to say it is empty
+        try:
+            ledger = UsageLedger(path)
+            try:
+                rows = ledger.summary(days)
+            finally:
+                ledger.close()
+        except (OSError, sqlite3.Error) as error:  # a broken or locked file
+            raise CommandError(f"cannot read the usage ledger {path}: {error}") from None
+    total = _totals(rows, None)
+    return {
+        "days": days,
+        "since": since,
+        "ledger": str(path),
+        "byModel": _totals(rows, "model"),
+        "byDay": _totals(rows, "day"),
+        "total": total[0] if total else dict.fromkeys(_SUMMED, 0),
+        "rows": rows,
+    }
+
+
+def _line(name: str, group: dict[str, Any]) -> list[str]:
+    return [
+        name,
+        count(group["requests"]),
+        count(group["promptTokens"]),
+        count(group["completionTokens"]),
+        usd(group["costUsd"]),
+        count(group["errors"]),
+    ]
+
+
+def run(args: argparse.Namespace) -> int:
+    data = report(args.days)
+    if args.json:
+        write_out(json.dumps(data, indent=2) + "\n")
+        return EXIT_OK
+    span = "today" if args.days == 1 else f"the last {args.days} days (since {data['since']})"
+    if not data["rows"]:
+        write_out(f"No requests recorded {span}.\nLedger: {data['ledger']}\n")
+        return EXIT_OK
+    numbers = (1, 2, 3, 4, 5)
+    headers = ["REQUESTS", "PROMPT TOKENS", "COMPLETION TOKENS", "COST", "ERRORS"]
+    by_model = table(["MODEL", *headers], [_line(g["model"], g) for g in data["byModel"]], numbers)
+    by_day = table(["DAY", *headers], [_line(g["day"], g) for g in data["byDay"]], numbers)
+    total = data["total"]
+    write_out(
+        f"Usage over {span}\n\n{by_model}\n{by_day}\n"
+        f"Total: {count(total['requests'])} requests, "
+        f"{count(total['promptTokens'] + total['completionTokens'])} tokens, {usd(total['costUsd'])}, "
+        f"{count(total['errors'])} errors.\nLedger: {data['ledger']}\n"
+    )
+    return EXIT_OK
