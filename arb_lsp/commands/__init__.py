@@ -19,6 +19,7 @@ from arb_lsp.commands.base import (
     EXIT_FAILURE,
     EXIT_INTERRUPTED,
     CommandError,
+    UsageError,
     model_chain,
     run_async,
     tell,
@@ -152,7 +153,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--all", action="store_true", help="every definition without a docstring (respects .gitignore)"
     )
     docstring.add_argument(
-        "--max-usd", type=_usd, metavar="USD", help="with --all: stop before the next request once this run has spent this much (0: at the first paid answer)"
+        "--max-usd",
+        type=_usd,
+        metavar="USD",
+        help="with --all: stop before the next request once this run has spent USD (0: at the first paid answer)",
     )
     docstring.add_argument(
         "--exclude",
@@ -180,7 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+def _dispatch(args: argparse.Namespace) -> int:
     command: str = args.command
     if command == "usage":
         from arb_lsp.commands import usage
@@ -199,7 +203,7 @@ def _dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
         return run_async(bulk.run(args))
     if command == "docstring" and (args.max_usd is not None or args.exclude):
-        parser.error("--max-usd and --exclude apply to docstring --all only")
+        raise UsageError("--max-usd and --exclude apply to docstring --all only.")
     from arb_lsp.commands import oneshot
 
     handlers: dict[str, Callable[[argparse.Namespace], Coroutine[Any, Any, int]]] = {
@@ -225,7 +229,7 @@ def run_subcommand(argv: Sequence[str]) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(list(argv))
-        return _dispatch(args, parser)
+        return _dispatch(args)
     except SystemExit as exit_:  # argparse: --help (0) and usage errors (2)
         return exit_.code if isinstance(exit_.code, int) else EXIT_FAILURE
     except CommandError as error:

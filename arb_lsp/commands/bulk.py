@@ -26,6 +26,7 @@ from arb_lsp.commands.base import (
     EXIT_OK,
     NO_KEY_MESSAGE,
     CommandError,
+    MeteredLedger,
     Session,
     UsageError,
     openrouter_session,
@@ -80,6 +81,13 @@ class Tally:
         return self.documented + self.unusable + self.failed
 
 
+def _uncancel() -> None:
+    """The interrupt was handled here: later awaits (closing the connection) must run normally."""
+    task = asyncio.current_task()
+    if task is not None:
+        task.uncancel()
+
+
 def undocumented(source: Source) -> list[Definition]:
     return [d for d in iter_definitions(source.text, source.language_id) if d.doc.existing is None and can_document(d)]
 
@@ -88,8 +96,6 @@ async def run(args: argparse.Namespace) -> int:
     settings = usable_settings(args, (TaskType.DOCSTRING,))
     if not settings.key:
         raise UsageError(NO_KEY_MESSAGE)
-    if args.max_usd is not None and args.max_usd < 0:
-        raise UsageError("--max-usd must be zero or more.")
     exclusions = build_exclusions(settings, os.getcwd(), args.exclude)
     found = discover(args.targets, exclusions)
     for path in found.unsupported:
@@ -116,22 +122,27 @@ async def run(args: argparse.Namespace) -> int:
         return EXIT_OK
 
     progress = Progress(tally.total)
-    async with openrouter_session(settings, retry=BATCH_RETRY) as session:
-        for position, item in enumerate(work):
-            await _document_file(args, session, item, tally, progress)
-            if tally.interrupted:
-                # Its edits are dropped: the file stays exactly as it was.
-                tally.documented -= len(item.edits)
-            elif item.edits:
-                _finish_file(args, item, tally, progress)
-            if tally.stop or tally.interrupted:
-                started = bool(item.edits) and not tally.interrupted
-                tally.files_left = len(work) - position - (1 if started else 0)
-                break
-        cost = session.ledger.run_cost
-        requests = session.ledger.run_requests
+    ledger: MeteredLedger | None = None
+    try:
+        async with openrouter_session(settings, retry=BATCH_RETRY) as session:
+            ledger = session.ledger
+            for position, item in enumerate(work):
+                await _document_file(args, session, item, tally, progress)
+                if tally.interrupted:
+                    # Its edits are dropped: the file stays exactly as it was.
+                    tally.documented -= len(item.edits)
+                elif item.edits:
+                    _finish_file(args, item, tally, progress)
+                if tally.stop or tally.interrupted:
+                    started = bool(item.edits) and not tally.interrupted
+                    tally.files_left = len(work) - position - (1 if started else 0)
+                    break
+    except asyncio.CancelledError:
+        # Ctrl-C while closing the connection, after the last file: everything is already written.
+        _uncancel()
+        tally.interrupted = True
     progress.close()
-    _summary(args, tally, cost, requests)
+    _summary(args, tally, ledger.run_cost if ledger else 0.0, ledger.run_requests if ledger else 0)
     if tally.interrupted:
         return EXIT_INTERRUPTED
     complete = tally.stop is None and tally.documented == tally.total and not tally.write_failures
@@ -153,10 +164,8 @@ async def _document_file(
         try:
             plan = plan_docstring(session.settings, definition, args.style)
             edit = await run_docstring(session.gateway, plan, source.text)
-        except asyncio.CancelledError:
-            task = asyncio.current_task()
-            if task is not None:
-                task.uncancel()
+        except asyncio.CancelledError:  # Ctrl-C (see base.run_async): stop here, tidily
+            _uncancel()
             tally.interrupted = True
             return
         except OpenRouterError as error:
@@ -211,7 +220,7 @@ def _summary(args: argparse.Namespace, tally: Tally, cost: float, requests: int)
     tell(head + "; ".join(parts) + ".")
     if tally.files_left:
         left = f"{tally.files_left} file{'s' if tally.files_left != 1 else ''}"
-        tell(f"{left} not reached" + (" (the one in progress left untouched)." if tally.interrupted else "."))
+        tell(f"{left} left untouched" + (", the one in progress included." if tally.interrupted else "."))
     if tally.interrupted and tally.written:
         for path in tally.written[:LISTED_FILES]:
             tell(f"  written: {path}")

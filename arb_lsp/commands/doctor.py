@@ -74,7 +74,7 @@ async def _remote_checks(session: Session, settings: Settings, tasks: tuple[Task
             Check(
                 "endpoint",
                 "fail",
-                f"{url}: {error.message}",
+                error.message,
                 "check the network, or OPENROUTER_BASE_URL (the API root, like https://openrouter.ai/api/v1)",
             ),
             *(Check(name, "skip", "not checked: the endpoint is unreachable") for name in ("key", *tasks)),

@@ -57,5 +57,6 @@ async def run(args: argparse.Namespace) -> int:
     ]
     headers = ["ID", "NAME", "CONTEXT", "PROMPT $/M", "COMPLETION $/M", "FREE"]
     free = sum(1 for m in chosen if m.is_free)
-    write_out(table(headers, rows, right=(2, 3, 4)) + f"\n{len(chosen)} models, {free} free.\n")
+    plural = "s" if len(chosen) != 1 else ""
+    write_out(table(headers, rows, right=(2, 3, 4)) + f"\n{len(chosen)} model{plural}, {free} free.\n")
     return EXIT_OK

@@ -35,6 +35,7 @@ from arb_lsp.docstrings import can_document
 from arb_lsp.explain import format_cost
 from arb_lsp.openrouter.routing import TaskType
 from arb_lsp.pipelines import (
+    deadline,
     finish_completion,
     plan_completion,
     plan_docstring,
@@ -74,7 +75,7 @@ async def complete(args: argparse.Namespace) -> int:
             language_id=source.language_id,
             path=source.prompt_path,
         )
-        raw, model, cost = await run_completion(session.gateway, plan)
+        raw, model, cost = await run_completion(session.gateway, plan, settings.completion.timeout_ms / 1000)
     suggestion = finish_completion(raw, plan, model, cost)
     text = suggestion.text if suggestion else ""
     if args.json:
@@ -97,7 +98,8 @@ async def explain(args: argparse.Namespace) -> int:
         stream = session.gateway.stream(TaskType.EXPLAIN, plan.messages, plan.models, **plan.params)
         written = ""
         try:
-            async with stream:
+            # The hover's deadline: a hanging model ends with an error, not a terminal that waits forever.
+            async with deadline(settings.hover.timeout_ms / 1000, "explain the code"), stream:
                 async for piece in stream:
                     if not written:
                         piece = piece.lstrip("\n")
