@@ -21,12 +21,10 @@ from pygls.workspace import TextDocument
 
 from arb_lsp import __version__
 from arb_lsp.documents import Documents, Snapshot
-from arb_lsp.openrouter.cache import TTLCache
-from arb_lsp.openrouter.client import OpenRouterClient, RetryPolicy
+from arb_lsp.openrouter.client import RetryPolicy
 from arb_lsp.openrouter.errors import MissingApiKeyError, OpenRouterError
-from arb_lsp.openrouter.gateway import Answer, Gateway
 from arb_lsp.openrouter.ledger import UsageLedger
-from arb_lsp.privacy import DEFAULT_EXCLUDES, ExclusionMatcher
+from arb_lsp.runtime import build_client, build_exclusions, build_gateway
 from arb_lsp.settings import SECTION, Settings, from_environment, parse_settings, settings_message
 
 log = logging.getLogger(__name__)
@@ -117,20 +115,19 @@ class Services:
     def __init__(self, settings: Settings, ledger: UsageLedger, notifier: Notifier, client_retry: RetryPolicy) -> None:
         self.settings = settings
         self.ledger = ledger
-        self.client = OpenRouterClient(api_key=settings.key, base_url=settings.base_url, retry=client_retry)
-        self.gateway = Gateway(
+        self.client = build_client(settings, client_retry)
+        self.gateway = build_gateway(
             self.client,
-            ledger=ledger,
-            cache=TTLCache[Answer](max_entries=256, ttl=900),
-            budget_usd=settings.budget.daily_usd,
-            on_budget_exceeded=lambda spent, cap: notifier.once(
+            settings,
+            ledger,
+            lambda spent, cap: notifier.once(
                 "budget",
                 f"arb-lsp: today's spend ${spent:.4f} reached budget.dailyUsd ${cap:.2f}; "
                 "only free models are used until tomorrow.",
                 types.MessageType.Info,
             ),
         )
-        self.exclusions = ExclusionMatcher((*DEFAULT_EXCLUDES, *settings.exclude), None)
+        self.exclusions = build_exclusions(settings)
         #: Context windows of the catalogue's models (GET /models needs no key), once loaded.
         self.context_lengths: dict[str, int] = {}
 

@@ -12,6 +12,7 @@ fi
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e '.[test]'
 bash scripts/install-vscode-deps.sh
+bash scripts/install-emacs-deps.sh
 
 echo "== ruff"
 .venv/bin/ruff check .

@@ -168,7 +168,25 @@ def _first_line(text: str) -> str:
     return text.split("\n", 1)[0]
 
 
-def completion_items(placed: Placed) -> list[types.CompletionItem]:
+def _snippet_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("$", "\\$").replace("}", "\\}")
+
+
+def _relative_to(base: str, text: str) -> str | None:
+    """``text`` with ``base`` indentation removed from its later lines, or None if one is not under it."""
+    first, *rest = text.split("\n")
+    if any(line and not line.startswith(base) for line in rest):
+        return None
+    return "\n".join([first, *(line[len(base) :] for line in rest)])
+
+
+def completion_items(placed: Placed, *, snippets: bool = False) -> list[types.CompletionItem]:
+    """One menu item replacing the typed word.
+
+    With snippet support the text goes as a snippet whose later lines are relative to the cursor
+    line (``adjustIndentation``): that is how Neovim and VS Code insert a whole multi-line item,
+    where a plain-text item would be cut at its first space (Neovim) or indented twice.
+    """
     suggestion = placed.suggestion
     start = placed.snapshot.position(placed.line, placed.column - len(placed.word))
     end = placed.snapshot.position(placed.line, placed.column)
@@ -176,6 +194,16 @@ def completion_items(placed: Placed) -> list[types.CompletionItem]:
     label = placed.word + _first_line(suggestion.text).strip()
     if "\n" in suggestion.text:
         label += " …"
+    line_text = placed.snapshot.line_text(placed.line)
+    relative = _relative_to(line_text[: len(line_text) - len(line_text.lstrip())], new_text) if snippets else None
+    if relative is not None:
+        edit_text, text_format, mode = (
+            _snippet_escape(relative),
+            types.InsertTextFormat.Snippet,
+            types.InsertTextMode.AdjustIndentation,
+        )
+    else:
+        edit_text, text_format, mode = new_text, types.InsertTextFormat.PlainText, types.InsertTextMode.AsIs
     return [
         types.CompletionItem(
             label=label[:80],
@@ -188,8 +216,9 @@ def completion_items(placed: Placed) -> list[types.CompletionItem]:
             filter_text=new_text,
             sort_text="0",
             preselect=True,
-            insert_text_format=types.InsertTextFormat.PlainText,
-            text_edit=types.TextEdit(range=types.Range(start=start, end=end), new_text=new_text),
+            insert_text_format=text_format,
+            insert_text_mode=mode,
+            text_edit=types.TextEdit(range=types.Range(start=start, end=end), new_text=edit_text),
         )
     ]
 
@@ -205,6 +234,12 @@ def inline_items(placed: Placed) -> list[types.InlineCompletionItem]:
     ]
 
 
+def _snippet_support(ls: ArbLanguageServer) -> bool:
+    completion = ls.client_capabilities.text_document and ls.client_capabilities.text_document.completion
+    item = completion.completion_item if completion else None
+    return bool(item and item.snippet_support)
+
+
 def register(server: ArbLanguageServer) -> None:
     engine = CompletionEngine(server)
     server.completion_engine = engine
@@ -214,7 +249,7 @@ def register(server: ArbLanguageServer) -> None:
         context = params.context
         invoked = context is None or context.trigger_kind == types.CompletionTriggerKind.Invoked
         placed = await engine.suggest(params.text_document.uri, params.position, invoked=invoked)
-        items = completion_items(placed) if placed else []
+        items = completion_items(placed, snippets=_snippet_support(ls)) if placed else []
         return types.CompletionList(is_incomplete=True, items=items)
 
     @server.feature(types.TEXT_DOCUMENT_INLINE_COMPLETION, types.InlineCompletionOptions())

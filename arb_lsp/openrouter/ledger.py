@@ -49,7 +49,7 @@ def default_ledger_path() -> Path:
 class UsageEntry:
     task: str
     model: str
-    outcome: str  # "ok", "cancelled", or an error kind ("rate_limit", "auth", ...)
+    outcome: str  # "ok", "stopped" (read until decided), "cancelled", or an error kind ("rate_limit", ...)
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cost: float = 0.0
@@ -129,7 +129,7 @@ class UsageLedger:
         with self._lock:
             rows = self._db.execute(
                 "SELECT day, model, COUNT(*), SUM(prompt_tokens), SUM(completion_tokens), SUM(cost), "
-                "SUM(outcome NOT IN ('ok', 'cancelled')), SUM(outcome = 'cancelled'), AVG(latency_ms) "
+                "SUM(outcome NOT IN ('ok', 'stopped', 'cancelled')), SUM(outcome = 'cancelled'), AVG(latency_ms) "
                 "FROM calls WHERE day >= ? GROUP BY day, model ORDER BY day, model",
                 (since,),
             ).fetchall()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import re
 import sys
 import uuid
 from collections.abc import AsyncIterator
@@ -132,3 +133,15 @@ def inline_params(uri: str, position: types.Position) -> types.InlineCompletionP
         position=position,
         context=types.InlineCompletionContext(trigger_kind=types.InlineCompletionTriggerKind.Automatic),
     )
+
+
+def menu_insertion(item: types.CompletionItem, cursor_line: str) -> str:
+    """What an editor inserts for a completion item: snippets unescaped, their later lines re-indented."""
+    edit = item.text_edit
+    assert isinstance(edit, types.TextEdit)
+    if item.insert_text_format != types.InsertTextFormat.Snippet:
+        return edit.new_text
+    text = re.sub(r"\\(.)", r"\1", edit.new_text)
+    base = cursor_line[: len(cursor_line) - len(cursor_line.lstrip())]
+    first, *rest = text.split("\n")
+    return "\n".join([first, *(base + line if line else line for line in rest)])

@@ -12,7 +12,17 @@ import pytest
 import pytest_asyncio
 from fake_openrouter import FakeOpenRouter, Reply
 from lsp_support import cancel as cancel_request
-from lsp_support import complete, cursor, edit, inline, inline_params, lsp_session, open_document, send
+from lsp_support import (
+    complete,
+    cursor,
+    edit,
+    inline,
+    inline_params,
+    lsp_session,
+    menu_insertion,
+    open_document,
+    send,
+)
 from lsprotocol import types
 from pygls.exceptions import JsonRpcRequestCancelled
 from pytest_lsp import LanguageClient
@@ -74,7 +84,7 @@ async def test_messy_answers_become_exact_insertions_in_both_methods(
     line = text.split("\n")[position.line][: position.character]
     word = line[len(line.rstrip("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$")) :]
     assert isinstance(item.text_edit, types.TextEdit)
-    assert item.text_edit.new_text == word + inserted
+    assert menu_insertion(item, text.split("\n")[position.line]) == word + inserted
     assert item.text_edit.range.start.character == position.character - len(word)
     assert item.text_edit.range.end == position
     assert (item.filter_text or item.label).startswith(word)

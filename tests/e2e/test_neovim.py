@@ -216,7 +216,7 @@ def test_omnifunc_completion_inserts_the_cleaned_suggestion(
     tmp_path: Path, fake: FakeOpenRouter, arb_lsp_on_path: str
 ) -> None:
     # Models fence their answers despite being told not to: only the code reaches the buffer, all of
-    # it (Neovim alone would stop at the first space; the README's `convert` takes the whole item).
+    # it (the server sends a snippet: a plain-text item would be cut at its first space by Neovim).
     fake.responder = by_task(completion="```python\nsum(item.price for item in items)\n```")
     source = "def checkout(items):\n    total = \n"
     seen = run_nvim(

@@ -163,3 +163,11 @@ def test_routing_table_and_overrides() -> None:
     assert select_models(TaskType.EXPLAIN, Priority.COST, {"explain": ["x/y", "z/w"]}) == ("x/y", "z/w")
     assert free_only((PAID, FREE_B)) == (FREE_B,)
     assert all(m.endswith(":free") for m in free_only((PAID,)))
+
+
+def test_reading_only_until_decided_is_not_an_error(ledger: UsageLedger) -> None:
+    ledger.record(UsageEntry(task="completion", model=FREE_A, outcome="stopped"))
+    ledger.record(UsageEntry(task="completion", model=FREE_A, outcome="cancelled"))
+    ledger.record(UsageEntry(task="completion", model=FREE_A, outcome="rate_limit"))
+    (row,) = ledger.summary(1)
+    assert (row["requests"], row["errors"], row["cancelled"]) == (3, 1, 1)
