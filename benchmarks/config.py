@@ -1,0 +1,44 @@
+"""How big each scenario is: the full run (the report) and a smoke run (the test suite)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    overhead_file_lines: tuple[int, ...] = (100, 14_000)
+    overhead_samples: int = 100
+    overhead_warmup: int = 5
+    cache_repeats: int = 50
+    burst_keystrokes: int = 30
+    burst_gap_s: float = 0.060
+    burst_rounds: int = 3
+    cancel_rounds: int = 20
+    typeahead_rounds: int = 10
+    scale_lines: tuple[int, ...] = (1_000, 10_000, 100_000, 1_000_000)
+    scale_repeats: int = 20
+    rss_files: int = 50
+    rss_file_lines: int = 10_000
+    rss_completions: int = 1_000
+    cold_starts: int = 10
+
+    @classmethod
+    def smoke(cls) -> Config:
+        """One tiny case of every kind: seconds, not minutes."""
+        return cls(
+            overhead_file_lines=(100, 1_000),
+            overhead_samples=3,
+            overhead_warmup=1,
+            cache_repeats=3,
+            burst_keystrokes=4,
+            burst_rounds=1,
+            cancel_rounds=2,
+            typeahead_rounds=1,
+            scale_lines=(1_000, 10_000),
+            scale_repeats=2,
+            rss_files=2,
+            rss_file_lines=500,
+            rss_completions=6,
+            cold_starts=1,
+        )

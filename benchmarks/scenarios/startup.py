@@ -1,0 +1,87 @@
+"""Scenario 5c: cold start, from launching the process to the answer to ``initialize``.
+
+The floor, a bare ``python -c pass`` from the same interpreter, is shown with it, and the modules that
+take longest to import (``python -X importtime``) say where arb-lsp's start-up time goes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sys
+import tempfile
+import time
+
+from fake_openrouter import FakeOpenRouter
+
+from benchmarks import ROOT
+from benchmarks.config import Config
+from benchmarks.results import Section
+from benchmarks.servers import ARB, KINDS, NAIVE, ServerKind, process
+from benchmarks.stats import summarize
+
+_IMPORT_LINE = re.compile(r"import time:\s+(\d+) \|\s+\d+ \| *(\S+)")
+
+
+async def _cold_start(kind: ServerKind, fake: FakeOpenRouter) -> float:
+    with tempfile.TemporaryDirectory(prefix="arb-bench-") as data_dir:
+        server = process(kind, fake, data_dir)
+        launched = await server.launch()
+        try:
+            answer = await server.initialize(None)
+        finally:
+            await server.shutdown()
+    return answer.answered_at - launched
+
+
+async def _bare_python() -> float:
+    start = time.monotonic()
+    proc = await asyncio.create_subprocess_exec(sys.executable, "-c", "pass")
+    await proc.wait()
+    return time.monotonic() - start
+
+
+async def slowest_imports(count: int = 8) -> list[tuple[str, float]]:
+    """Packages by import time (their modules' own times added up) when arb-lsp builds its server, in ms."""
+    code = "from arb_lsp.server import create_server; create_server()"
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-X", "importtime", "-c", code, cwd=str(ROOT), stderr=asyncio.subprocess.PIPE
+    )
+    _, err = await proc.communicate()
+    totals: dict[str, float] = {}
+    for line in err.decode(errors="replace").splitlines():
+        match = _IMPORT_LINE.match(line)
+        if match:  # each module's own time, added up per distribution (top-level package)
+            name = match.group(2).split(".")[0]
+            totals[name] = totals.get(name, 0.0) + int(match.group(1)) / 1000
+    return sorted(totals.items(), key=lambda item: -item[1])[:count]
+
+
+async def run(fake: FakeOpenRouter, config: Config) -> Section:
+    section = Section(
+        "startup",
+        "5c. Cold start: process launch to the `initialize` answer",
+        f"{config.cold_starts} launches per server, each with a fresh data directory; "
+        "bytecode caches warm (as after installation).",
+    )
+    await _cold_start(ARB, fake)  # compile and cache bytecode once, as an installed package would have
+    await _cold_start(NAIVE, fake)
+    starts: dict[str, list[float]] = {kind.name: [] for kind in KINDS}
+    bare: list[float] = []
+    for _ in range(config.cold_starts):
+        for kind in KINDS:
+            starts[kind.name].append(await _cold_start(kind, fake))
+        bare.append(await _bare_python())
+    a, n = summarize(starts[ARB.name]), summarize(starts[NAIVE.name])
+    section.add("median", "cold start, median", "ms", a.median * 1000, n.median * 1000)
+    section.add("p95", "cold start, p95", "ms", a.p95 * 1000, n.p95 * 1000)
+    floor = summarize(bare)
+    section.add("python", "bare `python -c pass` (the floor), median", "ms", floor.median * 1000, floor.median * 1000)
+    imports = await slowest_imports()
+    section.series["imports"] = imports
+    section.notes.append(
+        "Slowest imports when arb-lsp builds its server (`python -X importtime`, each package's modules added up): "
+        + ", ".join(f"{name} {ms:.0f} ms" for name, ms in imports)
+        + "."
+    )
+    return section
