@@ -206,7 +206,8 @@ def chart(run: Run, path: Path) -> bool:
     bars(axes[1][3], "5c. Cold start", ["median", "p95"], *_pairs(run, "startup", ["median", "p95"]), "ms")
     axes[1][3].axhline(300, color="#e53e3e", linestyle=":", linewidth=1)
     fig.suptitle(
-        f"arb-lsp vs naive baseline — {run.machine.cpu}, {run.machine.cores} cores, Python {run.machine.python}"
+        f"arb-lsp vs naive baseline — {run.machine.cpu}, {run.machine.cores} cores, Python {run.machine.python} "
+        "(dotted red lines: targets)"
     )
     fig.tight_layout()
     fig.savefig(path, dpi=80)

@@ -196,8 +196,8 @@ def targets(run: Run) -> list[Target]:
         ping = _value(run, "overhead", f"ping_median_{small}")
         plan = _value(run, "scale", "plan_ms_10000")
         why = (
-            f"It is close, and over only by what the floor leaves: the LSP round trip through pygls's stdio "
-            f"transport alone takes {_ms(ping)} (section 1). The rest is the completion plan, which runs before the "
+            f"It is close. The LSP round trip through pygls's stdio transport alone takes {_ms(ping)} "
+            "(section 1). The rest is mostly the completion plan, which runs before the "
             "lookup because the cache is keyed by the finished prompt: `plan_completion` cuts the windows, runs "
             f"secret redaction over them, builds the messages and hashes them ({_ms(plan)} in process, section 5a), "
             "then the answer is serialized by pygls. Fix: key the cache by (document version, offset, settings) "
@@ -218,8 +218,8 @@ def targets(run: Run) -> list[Target]:
         met = value is not None and value < 300
         section = run.section("startup")
         imports = dict(section.series.get("imports", [])) if section else {}
-        floor = ("lsprotocol", "pygls", "attr", "cattrs", "asyncio", "json", "typing", "encodings")
-        own = ", ".join(f"{name} {ms:.0f} ms" for name, ms in imports.items() if name not in floor)
+        extra = section.series.get("extra_imports", []) if section else []
+        own = ", ".join(f"{name} {ms:.0f} ms" for name, ms in extra if ms >= 1 and name not in sys.stdlib_module_names)
         why = (
             f"Start-up is import time, and most of it is pygls's: the naive baseline, a pygls server that does "
             f"nothing else, needs {_ms(naive)} (the interpreter alone {_ms(_value(run, 'startup', 'python'))}). "
@@ -227,10 +227,10 @@ def targets(run: Run) -> list[Target]:
             "by `python -X importtime`: attrs generates and compiles the methods of its ~560 classes at import, "
             "which no bytecode cache can keep. So 300 ms is out of reach for a pygls 2 server on this machine. "
             f"What arb-lsp adds on top ({_ms(None if value is None or naive is None else value - naive)}) is its "
-            f"own imports ({own}; pydantic models in `arb_lsp/openrouter/types.py` and the settings are the "
-            "largest) and building its services (the httpx client loads the CA bundle even for an `http://` "
-            "base URL). Fix for that part: import the pydantic answer types and the tree-sitter grammars where "
-            "they are first used, and create the HTTP client on the first request instead of before "
+            f"own imports (more than the baseline's, by package: {own}) and building its services (settings, the "
+            "usage ledger, an httpx client that loads the CA bundle even for an `http://` base URL). Fix for that "
+            "part: import the pydantic answer types (`arb_lsp/openrouter/types.py`) and the tree-sitter grammars "
+            "where they are first used, and create the HTTP client on the first request instead of before "
             "`initialize` is answered."
         )
         found.append(
@@ -246,8 +246,8 @@ def targets(run: Run) -> list[Target]:
         grown = None if after is None or opened is None else after - opened
         why = (
             f"arb-lsp starts at {report.number(idle, 'MB')} (the baseline at "
-            f"{report.number(_naive(run, 'memory', 'idle'), 'MB')}: pydantic, tree-sitter, SQLite and its own "
-            "modules on top of pygls), the open files cost both servers about the same (pygls keeps each text), and "
+            f"{report.number(_naive(run, 'memory', 'idle'), 'MB')}: arb-lsp's own imports and services on top of "
+            "pygls, see section 5c), the open files cost both servers about the same (pygls keeps each text), and "
             f"the completions then add {report.number(grown, 'MB')}. Most of that is the `LineIndex` that "
             "`arb_lsp/documents.py` builds for each document it completes in and keeps while the document is "
             f"open: a Python list of ints, {report.number(index_kib, 'KiB')} per 10,000-line file (section 5a), so "
