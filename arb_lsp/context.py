@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import math
+from array import array
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -77,7 +78,8 @@ class LineIndex:
     __slots__ = ("_length", "_starts", "_text")
 
     def __init__(self, text: str) -> None:
-        starts = [0]
+        # An array of machine ints: a tenth of a list's memory for every open document version.
+        starts = array("q", [0])
         find = text.find
         position = find("\n")
         while position != -1:

@@ -21,6 +21,7 @@ from arb_lsp.openrouter.routing import TaskType
 from arb_lsp.pipelines import CompletionPlan, Suggestion, finish_completion, plan_completion, run_completion
 from arb_lsp.scheduling import LatestWins
 from arb_lsp.server import NO_KEY_HINT, ArbLanguageServer
+from arb_lsp.settings import Settings
 
 _WORD_TAIL = re.compile(r"[\w$]+$")
 #: How much text around a shown suggestion must be unchanged for type-ahead to serve its rest.
@@ -56,6 +57,7 @@ class CompletionEngine:
         self.server = server
         self.scheduler: LatestWins[Suggestion | None] = LatestWins()
         self.answers: TTLCache[Suggestion | None] = TTLCache(max_entries=512, ttl=600)
+        self._by_spot: TTLCache[tuple[Settings, Suggestion]] = TTLCache(max_entries=256, ttl=600)
         self._shown: dict[str, _Shown] = {}
         self._last_request: dict[str, float] = {}
 
@@ -88,6 +90,11 @@ class CompletionEngine:
         if not server.services.has_key:
             server.notifier.once("no_key", NO_KEY_HINT)
             return None
+        # The same spot of the same version with the same settings: answer before planning anything.
+        spot = f"{uri}#{snapshot.version}@{offset}"
+        seen = self._by_spot.get(spot)
+        if seen is not None and seen[0] is settings:
+            return placed(seen[1])
 
         models = settings.models_for(TaskType.COMPLETION)
         plan = plan_completion(
@@ -104,6 +111,7 @@ class CompletionEngine:
         cached = self.answers.get(key)
         if cached is not None:
             self._remember(uri, snapshot.text, offset, cached)
+            self._by_spot.put(spot, (settings, cached))
             return placed(cached)
 
         # Debounce automatic triggers, and "invoked" ones that arrive in a burst (Neovim's autotrigger).
@@ -116,6 +124,7 @@ class CompletionEngine:
         suggestion = await self.scheduler.run(uri, key, delay, lambda: self._ask(plan))
         if suggestion is not None:
             self._remember(uri, snapshot.text, offset, suggestion)
+            self._by_spot.put(spot, (settings, suggestion))
         return placed(suggestion)
 
     def _neighbours(self, uri: str, language_id: str) -> list[Snippet]:

@@ -377,13 +377,17 @@ class OpenRouterClient:
         done = False
         try:
             async for chunk in response.aiter_raw():
+                if done:
+                    continue  # read the body to its end so the connection can be reused
                 for data in decoder.feed(chunk):
                     if data.strip() == "[DONE]":
                         done = True
-                        return
+                        break
                     piece = self._apply_chunk(data, result, model)
                     if piece:
                         yield piece
+            if done:
+                return
             for data in decoder.close():
                 if data.strip() == "[DONE]":
                     done = True

@@ -304,3 +304,10 @@ async def test_models_free_models_key_and_generation(fake: FakeOpenRouter) -> No
 )
 def test_plain_http_only_to_loopback(url: str, ok: bool) -> None:
     assert (base_url_problem(url) is None) is ok
+
+
+async def test_finished_streams_leave_the_connection_reusable(fake: FakeOpenRouter) -> None:
+    async with make_client(fake) as client:
+        for _ in range(3):
+            await collect(client)
+    assert fake.connections_opened == 1
