@@ -29,7 +29,10 @@ def _serve_parser() -> argparse.ArgumentParser:
 def serve(argv: Sequence[str]) -> int:
     args = _serve_parser().parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
-    from arb_lsp.server import create_server
+    from arb_lsp.server import LOG_SCRUBBER, create_server
+
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(LOG_SCRUBBER)
 
     server = create_server()
     if args.tcp:

@@ -92,6 +92,10 @@ class LineIndex:
     def line_count(self) -> int:
         return len(self._starts)
 
+    def splits_crlf(self, offset: int) -> bool:
+        """Whether ``offset`` falls between the two characters of a "\r\n" line break."""
+        return 0 < offset < self._length and self._text[offset - 1] == "\r" and self._text[offset] == "\n"
+
     def line_start(self, line: int) -> int:
         """Offset of the first character of `line` (clamped to the document's lines)."""
         return self._starts[self._clamp_line(line)]
@@ -191,6 +195,8 @@ def build_completion_context(
 
 def _prefix_window_start(offset: int, budget: int, index: LineIndex) -> int:
     earliest = offset - budget
+    if 0 < earliest < offset and index.splits_crlf(earliest):
+        earliest += 1
     if earliest <= 0:
         return 0
     line = index.line_of(earliest)
@@ -209,6 +215,8 @@ def _suffix_window_end(text: str, offset: int, budget: int, index: LineIndex) ->
     boundary = index.line_start(index.line_of(latest))
     if boundary > offset:
         return boundary
+    if latest > offset and index.splits_crlf(latest):
+        latest -= 1
     return latest
 
 

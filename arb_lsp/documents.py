@@ -7,10 +7,11 @@ VS Code) one line at a time, so per-request cost does not grow with the file.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from lsprotocol import types
-from pygls.workspace import TextDocument
+from pygls.workspace import TextDocument, Workspace
 
 from arb_lsp.context import LineIndex
 
@@ -42,6 +43,40 @@ def column_to_client(line: str, column: int, encoding: str) -> int:
     if encoding == types.PositionEncodingKind.Utf32 or line.isascii():
         return column
     return sum(_units(char, encoding) for char in line[:column])
+
+
+_LSP_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+class LspTextDocument(TextDocument):
+    """pygls's document, with lines split where LSP splits them.
+
+    pygls uses ``str.splitlines``, which also breaks at form feeds, vertical tabs, U+0085, U+2028 and
+    U+2029: an incremental edit after one of those lands on the wrong line and the server's text
+    silently diverges from the editor's. LSP counts only \\n, \\r\\n and \\r.
+    """
+
+    @property
+    def lines(self) -> list[str]:
+        return _LSP_LINE.findall(self.source)
+
+
+class LspWorkspace(Workspace):
+    def _create_text_document(
+        self,
+        doc_uri: str,
+        source: str | None = None,
+        version: int | None = None,
+        language_id: str | None = None,
+    ) -> TextDocument:
+        return LspTextDocument(
+            doc_uri,
+            source=source,
+            version=version,
+            language_id=language_id,
+            sync_kind=self._sync_kind,
+            position_codec=self._position_codec,
+        )
 
 
 @dataclass(slots=True)

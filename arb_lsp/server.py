@@ -11,12 +11,13 @@ import asyncio
 import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
+from urllib.parse import unquote
 
 from lsprotocol import types
 from pygls import uris
-from pygls.exceptions import JsonRpcException, JsonRpcInternalError, JsonRpcInvalidParams
+from pygls.exceptions import JsonRpcException, JsonRpcInternalError, JsonRpcInvalidParams, JsonRpcInvalidRequest
 from pygls.lsp.server import LanguageServer
-from pygls.protocol import LanguageServerProtocol
+from pygls.protocol import JsonRPCProtocol, LanguageServerProtocol
 from pygls.workspace import TextDocument
 
 from arb_lsp import __version__
@@ -24,6 +25,7 @@ from arb_lsp.documents import Documents, Snapshot
 from arb_lsp.openrouter.client import RetryPolicy
 from arb_lsp.openrouter.errors import MissingApiKeyError, OpenRouterError
 from arb_lsp.openrouter.ledger import UsageLedger
+from arb_lsp.privacy import scrub_key
 from arb_lsp.runtime import build_client, build_exclusions, build_gateway
 from arb_lsp.settings import SECTION, Settings, from_environment, parse_settings, settings_message
 
@@ -47,6 +49,30 @@ async def off_loop_if_large(text: str, work: Callable[..., T], *args: Any) -> T:
     return await asyncio.to_thread(work, *args)
 
 
+class SecretScrubber(logging.Filter):
+    """Removes API keys from every log record before a handler writes it.
+
+    pygls logs whole messages (``initialize`` with ``initializationOptions.apiKey`` among them), so
+    scrubbing at the handler is the one place that catches every logger.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        scrubbed = scrub_key(message, None)
+        for secret in self.secrets:
+            scrubbed = scrubbed.replace(secret, "…REDACTED")
+        if scrubbed != message:
+            record.msg, record.args = scrubbed, None
+        return True
+
+
+LOG_SCRUBBER = SecretScrubber()
+
+
 class _Unanswerable:
     """Stands in for a message pygls could not parse; ``handle_message`` ignores it."""
 
@@ -55,6 +81,18 @@ class _Unanswerable:
 
 class ArbProtocol(LanguageServerProtocol):
     """pygls's protocol, fixed where it would leave a client waiting or leak bookkeeping."""
+
+    def handle_message(self, message: Any) -> None:
+        if isinstance(message, dict):
+            # Not a JSON-RPC 2.0 message (no or another "jsonrpc"): a request still gets its answer.
+            if "id" in message and "method" in message:
+                self._send_response(message["id"], None, JsonRpcInvalidRequest().to_response_error())
+            return
+        if getattr(message, "jsonrpc", None) not in (JsonRPCProtocol.VERSION, _Unanswerable.jsonrpc):
+            if getattr(message, "id", None) is not None and getattr(message, "method", None):
+                self._send_response(message.id, None, JsonRpcInvalidRequest().to_response_error())
+            return
+        super().handle_message(message)
 
     def structure_message(self, data: dict[str, Any]) -> Any:
         try:
@@ -169,11 +207,15 @@ class ArbLanguageServer(LanguageServer):
         self.pulled: dict[str, Any] = {}
         self.background: set[asyncio.Task[Any]] = set()
         settings, self._startup_problems = parse_settings(from_environment())
+        if settings.key:
+            LOG_SCRUBBER.secrets.add(settings.key)
         self.services = Services(settings, self.ledger, self.notifier, self.retry)
 
     # -- settings ------------------------------------------------------------------------------
 
     def _apply(self, settings: Settings, problems: list[str]) -> None:
+        if settings.key:
+            LOG_SCRUBBER.secrets.add(settings.key)
         previous = self.services
         if settings != previous.settings:
             self.services = Services(settings, self.ledger, self.notifier, self.retry)
@@ -221,7 +263,8 @@ class ArbLanguageServer(LanguageServer):
 
     def snapshot(self, uri: str) -> Snapshot | None:
         """The open document at ``uri``, or None for documents the client never opened."""
-        document: TextDocument | None = self.workspace.text_documents.get(uri)
+        # pygls keeps documents under their percent-decoded URI.
+        document: TextDocument | None = self.workspace.text_documents.get(unquote(uri))
         if document is None:
             return None
         return self.documents.snapshot(document, self.encoding())

@@ -79,7 +79,9 @@ class Settings(_Section):
     @field_validator("api_key", mode="before")
     @classmethod
     def _blank_key_is_none(cls, value: Any) -> Any:
-        return None if isinstance(value, str) and not value.strip() else value
+        if isinstance(value, str):
+            return value.strip() or None  # a key pasted with its newline still works
+        return value
 
     def models_for(self, task: TaskType) -> tuple[str, ...]:
         overrides = {k: v for k, v in self.models.model_dump().items() if v}
@@ -132,16 +134,30 @@ def _describe(location: tuple[int | str, ...], message: str) -> str:
 
 
 def parse_settings(*sources: Mapping[str, Any] | None) -> tuple[Settings, list[str]]:
-    """Settings from sources in rising precedence, plus what was wrong with them (already defaulted)."""
-    raw: dict[str, Any] = {}
-    for source in sources:
-        if isinstance(source, Mapping):
-            raw = merge(raw, source.get(SECTION, source) if isinstance(source.get(SECTION), Mapping) else source)
-    raw = {k: v for k, v in _plain(raw).items() if k not in EDITOR_ONLY_KEYS}
+    """Settings from sources in rising precedence, plus what was wrong with them.
+
+    An invalid value falls back to what the sources before it said (so a bad ``baseUrl`` setting
+    keeps OPENROUTER_BASE_URL), and to the default when none did.
+    """
+    accepted: dict[str, Any] = {}
     problems: list[str] = []
+    for source in sources:
+        if not isinstance(source, Mapping):
+            continue
+        section = source.get(SECTION) if isinstance(source.get(SECTION), Mapping) else source
+        update = {k: v for k, v in _plain(section).items() if k not in EDITOR_ONLY_KEYS}
+        accepted = _validated(merge(accepted, update), accepted, problems)
+    try:
+        return Settings.model_validate(accepted), problems
+    except ValidationError:  # cannot happen once _validated has dropped every bad value
+        return Settings(), problems
+
+
+def _validated(candidate: dict[str, Any], previous: dict[str, Any], problems: list[str]) -> dict[str, Any]:
     for _ in range(64):
         try:
-            return Settings.model_validate(raw), problems
+            Settings.model_validate(candidate)
+            return candidate
         except ValidationError as invalid:
             progressed = False
             for error in invalid.errors():
@@ -150,10 +166,27 @@ def parse_settings(*sources: Mapping[str, Any] | None) -> tuple[Settings, list[s
                 while location and isinstance(location[-1], str) and location[-1] in {"str", "list[str]", "none"}:
                     location = location[:-1]
                 problems.append(_describe(location, error["msg"]))
-                progressed = _drop(raw, location) or progressed
+                progressed = _restore(candidate, previous, location) or progressed
             if not progressed:
                 break
-    return Settings(), problems
+    return previous
+
+
+def _restore(candidate: dict[str, Any], previous: dict[str, Any], location: tuple[int | str, ...]) -> bool:
+    """Put back the earlier value at ``location`` (or drop it, so the default applies)."""
+    path = [str(part) for part in location]
+    earlier: Any = previous
+    for part in path:
+        earlier = earlier.get(part) if isinstance(earlier, dict) else None
+    if earlier is None:
+        return _drop(candidate, location)
+    node: Any = candidate
+    for part in path[:-1]:
+        node = node.get(part) if isinstance(node, dict) else None
+    if not isinstance(node, dict) or node.get(path[-1]) == earlier:
+        return _drop(candidate, location)
+    node[path[-1]] = earlier
+    return True
 
 
 def _plain(value: Any) -> Any:

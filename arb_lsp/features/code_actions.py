@@ -116,8 +116,9 @@ def _target(data: Any) -> tuple[str, types.Position]:
         data = data[0]
     if isinstance(data, dict):
         uri, line, character = data.get("uri"), data.get("line"), data.get("character")
-        if isinstance(uri, str) and isinstance(line, int) and isinstance(character, int) and line >= 0 <= character:
-            return uri, types.Position(line=line, character=character)
+        in_range = isinstance(line, int) and isinstance(character, int) and 0 <= line < 2**31 and 0 <= character < 2**31
+        if isinstance(uri, str) and in_range:
+            return uri, types.Position(line=line, character=character)  # type: ignore[arg-type]
     raise JsonRpcInvalidParams("expected {uri, line, character} identifying a definition")
 
 

@@ -24,6 +24,8 @@ from arb_lsp.server import NO_KEY_HINT, ArbLanguageServer
 from arb_lsp.settings import Settings
 
 _WORD_TAIL = re.compile(r"[\w$]+$")
+#: A typed word longer than this is not a word: searching a 1 MB line backwards would be quadratic.
+_WORD_MAX = 200
 #: How much text around a shown suggestion must be unchanged for type-ahead to serve its rest.
 _ANCHOR_CHARS = 200
 #: Other open documents shown to the model, and how much of each (their heads: imports, definitions).
@@ -78,7 +80,7 @@ class CompletionEngine:
         offset = snapshot.offset_at(position)
         line, column = snapshot.line_column(position)
         line_text = snapshot.line_text(line)
-        word_match = _WORD_TAIL.search(line_text[:column])
+        word_match = _WORD_TAIL.search(line_text[max(0, column - _WORD_MAX) : column])
         word = word_match.group(0) if word_match else ""
 
         def placed(suggestion: Suggestion | None) -> Placed | None:

@@ -6,12 +6,15 @@ from typing import Any
 
 from lsprotocol import types
 
+from arb_lsp.documents import LspWorkspace
 from arb_lsp.server import NO_KEY_HINT, ArbLanguageServer
 
 
 def register(server: ArbLanguageServer) -> None:
     @server.feature(types.INITIALIZE)
     def initialize(ls: ArbLanguageServer, params: types.InitializeParams) -> None:
+        # pygls built the workspace just before this handler; make it split lines as LSP does.
+        ls.workspace.__class__ = LspWorkspace
         options: Any = params.initialization_options
         ls.init_options = options if isinstance(options, dict) else {}
         ls.reload_settings()

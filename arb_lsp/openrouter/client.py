@@ -73,6 +73,12 @@ class RetryPolicy:
         self.sleep = sleep
         self._backoff = wait_random_exponential(multiplier=base_delay, max=max_delay)
 
+    def _worth_retrying(self, error: BaseException) -> bool:
+        """Retryable kinds only, and never sooner than the server asked: a long Retry-After ends the try."""
+        if not isinstance(error, OpenRouterError) or not error.retryable:
+            return False
+        return error.retry_after is None or error.retry_after <= self.max_retry_after
+
     def delay(self, state: RetryCallState) -> float:
         error = state.outcome.exception() if state.outcome else None
         if isinstance(error, OpenRouterError) and error.retry_after is not None:
@@ -83,7 +89,7 @@ class RetryPolicy:
         return AsyncRetrying(
             stop=stop_after_attempt(self.attempts),
             wait=self.delay,
-            retry=retry_if_exception(lambda e: isinstance(e, OpenRouterError) and e.retryable),
+            retry=retry_if_exception(self._worth_retrying),
             sleep=self.sleep,
             reraise=True,
         )

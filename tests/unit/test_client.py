@@ -215,16 +215,20 @@ async def test_dropped_connection_before_and_after_first_token(fake: FakeOpenRou
     assert len(fake.chat_requests()) == 1, "never retried once a token arrived"
 
 
-async def test_retry_after_is_honoured_and_capped(fake: FakeOpenRouter) -> None:
+async def test_retry_after_is_honoured_and_a_longer_one_than_the_cap_is_not_waited(fake: FakeOpenRouter) -> None:
     sleep = RecordedSleep()
-    fake.script(
-        Reply.error(429, "slow down", retry_after=3), Reply.error(503, "busy", retry_after=3600), Reply.text("ok")
-    )
+    fake.script(Reply.error(429, "slow down", retry_after=3), Reply.error(503, "busy", retry_after=2), Reply.text("ok"))
     async with make_client(fake, sleep=sleep) as client:
         response = await client.complete(MODEL, MESSAGES)
     assert response.text == "ok"
-    assert sleep.delays == [3.0, 20.0]
+    assert sleep.delays == [3.0, 2.0]
     assert len(fake.chat_requests()) == 3
+    fake.reset()
+    fake.script(Reply.error(429, "come back in an hour", retry_after=3600), Reply.text("too early"))
+    async with make_client(fake, sleep=sleep) as client:
+        with pytest.raises(errors.RateLimitError, match="3600"):
+            await client.complete(MODEL, MESSAGES)
+    assert len(fake.chat_requests()) == 1, "asking again before the server said so only burns the quota"
 
 
 async def test_backoff_is_bounded_exponential_with_jitter(fake: FakeOpenRouter) -> None:
