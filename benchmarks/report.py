@@ -85,6 +85,11 @@ def markdown(run: Run, chart: str | None) -> str:
         out += ["", "### Why the missed targets are missed", ""]
         for target in missed:
             out.append(f"- **{target.name}.** {target.why}")
+    explained = [t for t in run.targets if t.met and t.why]
+    if explained:
+        out += ["", "### What the met targets rest on", ""]
+        for target in explained:
+            out.append(f"- **{target.name}.** {target.why}")
     if chart:
         out += ["", f"![benchmark chart]({chart})"]
     for section in run.sections:
@@ -191,7 +196,11 @@ def chart(run: Run, path: Path) -> bool:
         ax.loglog(lines, scale.series["plan_ms"], "o-", color=colours["arb-lsp"], label="arb-lsp plan_completion")
         ax.loglog(lines, scale.series["naive_ms"], "o-", color=colours["naive"], label="naive prompt")
         ax.loglog(lines, scale.series["index_ms"], "s--", color="#718096", label="arb-lsp LineIndex (per version)")
-        ax.set_title("5a. Prompt building per request", fontsize=10)
+        if scale.series.get("change_ms"):
+            ax.loglog(
+                lines, scale.series["change_ms"], "^:", color="#718096", label="arb-lsp document update (per keystroke)"
+            )
+        ax.set_title("5a. Per request and per keystroke", fontsize=10)
         ax.set_xlabel("document lines")
         ax.set_ylabel("ms")
         ax.legend(fontsize=8)

@@ -1,6 +1,6 @@
 """Run every benchmark scenario and regenerate ``docs/benchmarks.md`` and ``docs/benchmarks.png``.
 
-    .venv/bin/python -m benchmarks.run            # the full run (about five minutes on 2 cores)
+    .venv/bin/python -m benchmarks.run            # the full run (about two and a half minutes on 2 cores)
     .venv/bin/python -m benchmarks.run --smoke    # one tiny case of each kind, seconds
 
 Targets are checked against the figures; where one is missed the report says so and why, with the
@@ -122,7 +122,13 @@ def targets(run: Run) -> list[Target]:
         floor = section.series.get("httpx_floor_ms", {}).get("streamed")
         connections = _value(run, "overhead", f"connections_{small}")
         naive_small = _naive(run, "overhead", f"keystroke_median_{small}")
+        naive_connections = _naive(run, "overhead", f"connections_{small}")
+        added = _minus(keystroke.get(small), naive_small)
+        added_request = _minus(moved.get(small), _naive(run, "overhead", f"request_median_{small}"))
+        per_edit = _minus(keystroke.get(large), moved.get(large))
+        plan = _value(run, "scale", "plan_ms_10000")
         change = _value(run, "scale", "change_ms_10000")
+        pygls_change = _naive(run, "scale", "change_ms_10000")
         index = _value(run, "scale", "index_ms_10000")
         why = (
             f"Most of it is the floor any Python server on pygls and httpx stands on, measured in the same run: "
@@ -130,19 +136,22 @@ def targets(run: Run) -> list[Target]:
             f"not even implement (pygls reads every message with three thread-pool hops: two header lines and "
             f"the body), and one streamed httpx request from a bare script adds {_ms(floor)}; the naive baseline, "
             f"which does almost nothing else, adds {_ms(naive_small)} per keystroke on the {small:,}-line file. "
-            f"On top of that, arb-lsp opens a new TCP connection for every completion ({number_or_dash(connections)} "
-            "connections per 100 upstream requests; the baseline keeps one): `arb_lsp/openrouter/client.py` "
-            "`_parse_stream` returns as soon as it reads `data: [DONE]`, before the chunked body's last chunk, so "
-            "closing the response cannot hand the connection back to httpx's pool. On loopback that costs about "
-            "1 ms per completion (in a one-off experiment, reading the stream to its end cut the 100-line median "
-            "by about 1.2 ms); against openrouter.ai it would be a new TCP and TLS handshake, tens of ms. "
-            "Fix: after `[DONE]`, keep iterating `aiter_raw()` to the end (it is only the terminating chunk), and "
-            "close early only when the answer is abandoned (decided, superseded, cancelled). "
-            f"The {large:,}-line file adds per-keystroke work that grows with the file: pygls's incremental sync "
-            f"rewrites the whole text for every change (`TextDocument._apply_incremental_change` splits it into "
-            f"lines, {_ms(change)} at 10,000 lines) and `arb_lsp/documents.py` builds a new `LineIndex` for each "
-            f"version ({_ms(index)} at 10,000 lines). Fix: apply changes with offsets from an index that is "
-            "updated from the change (shift the line starts after the edit) instead of re-splitting and re-scanning."
+            "arb-lsp no longer opens a connection per completion: `_parse_stream` "
+            "(`arb_lsp/openrouter/client.py`) now reads a finished stream to its end after `data: [DONE]`, so the "
+            f"connection goes back to httpx's pool ({number_or_dash(connections)} new connections per 100 "
+            f"upstream requests, the baseline {number_or_dash(naive_connections)}; 100 before the fix). What "
+            f"arb-lsp adds over the baseline on the {small:,}-line file is {_ms(added)} per keystroke and "
+            f"{_ms(added_request)} per request without an edit: building the prompt ({_ms(plan)} in process, "
+            "section 5a), then parsing the streamed answer and serializing the reply through pygls. "
+            f"On the {large:,}-line file a keystroke costs {_ms(per_edit)} more than a request without an edit "
+            "(the cursor-moved row, which stays flat): work per document version that grows with the file. "
+            "pygls's incremental sync rewrites the whole text for every change through `doc.lines` "
+            f"(`TextDocument._apply_incremental_change`); in arb-lsp's `LspTextDocument`, whose `lines` splits "
+            f"with a regex so that only LSP's line breaks count, that takes {_ms(change)} at 10,000 lines against "
+            f"{_ms(pygls_change)} with pygls's own `str.splitlines`. Then `arb_lsp/documents.py` builds a new "
+            f"`LineIndex` for the version ({_ms(index)} at 10,000 lines: the `array('q')` made it smaller, not "
+            "faster). Fix: apply changes with offsets from an index that is updated from the change (shift the "
+            "line starts after the edit) instead of re-splitting and re-scanning the whole text."
         )
         found.append(
             Target(
@@ -196,20 +205,21 @@ def targets(run: Run) -> list[Target]:
         ping = _value(run, "overhead", f"ping_median_{small}")
         plan = _value(run, "scale", "plan_ms_10000")
         why = (
-            f"It is close. The LSP round trip through pygls's stdio transport alone takes {_ms(ping)} "
-            "(section 1). The rest is mostly the completion plan, which runs before the "
-            "lookup because the cache is keyed by the finished prompt: `plan_completion` cuts the windows, runs "
-            f"secret redaction over them, builds the messages and hashes them ({_ms(plan)} in process, section 5a), "
-            "then the answer is serialized by pygls. Fix: key the cache by (document version, offset, settings) "
-            "and plan only on a miss."
+            "A repeated request at the same spot of the same document version, with the same settings, is "
+            "answered before anything is planned (`_by_spot` in `arb_lsp/features/completion.py`); before that "
+            f"fix every hit first ran `plan_completion` ({_ms(plan)} in process, section 5a) to build the key. "
+            f"So a hit now costs about the LSP round trip through pygls's stdio transport ({_ms(ping)} for a "
+            "no-op request, section 1) plus serializing the answer."
         )
+        if not met:
+            why += " What is left above 1 ms is that transport: pygls reads each message with three thread-pool hops."
         found.append(
             Target(
                 "Cache hit",
                 "under 1 ms",
                 "; ".join(_ms(v) for v in values) + " (median: section 4, then section 1 per file size)",
                 met,
-                "" if met else why,
+                why,
             )
         )
     if run.section("startup"):
@@ -226,12 +236,12 @@ def targets(run: Run) -> list[Target]:
             f"Importing `lsprotocol.types`, which every pygls server does, takes {imports.get('lsprotocol', 0):.0f} ms "
             "by `python -X importtime`: attrs generates and compiles the methods of its ~560 classes at import, "
             "which no bytecode cache can keep. So 300 ms is out of reach for a pygls 2 server on this machine. "
-            f"What arb-lsp adds on top ({_ms(None if value is None or naive is None else value - naive)}) is its "
-            f"own imports (more than the baseline's, by package: {own}) and building its services (settings, the "
-            "usage ledger, an httpx client that loads the CA bundle even for an `http://` base URL). Fix for that "
-            "part: import the pydantic answer types (`arb_lsp/openrouter/types.py`) and the tree-sitter grammars "
-            "where they are first used, and create the HTTP client on the first request instead of before "
-            "`initialize` is answered."
+            f"What arb-lsp adds on top ({_ms(_minus(value, naive))}) is its own imports (more than the baseline's, "
+            f"by package: {own}), the largest part pulled in by the pydantic answer "
+            "types, `arb_lsp/openrouter/types.py`, and building its services (settings, the usage ledger, an httpx "
+            "client whose SSL context loads the CA bundle even for an `http://` base URL). Fix for that part: "
+            "import the answer types where they are first used, and create the HTTP client on the first request "
+            "instead of before `initialize` is answered."
         )
         found.append(
             Target(
@@ -243,17 +253,16 @@ def targets(run: Run) -> list[Target]:
         met = after is not None and peak is not None and max(after, peak) < 100
         idle, opened = _value(run, "memory", "idle"), _value(run, "memory", "opened")
         index_kib = _value(run, "scale", "index_kib_10000")
-        grown = None if after is None or opened is None else after - opened
+        grown = _minus(after, opened)
         why = (
-            f"arb-lsp starts at {report.number(idle, 'MB')} (the baseline at "
+            f"`LineIndex` (`arb_lsp/context.py`), kept for each open document that has been completed in, now "
+            f"stores its line starts in an `array('q')`: {report.number(index_kib, 'KiB')} per 10,000-line file "
+            "(section 5a), where the list of ints it was before took 396 KiB and this figure was 101 MB. "
+            f"Now arb-lsp starts at {report.number(idle, 'MB')} (the baseline at "
             f"{report.number(_naive(run, 'memory', 'idle'), 'MB')}: arb-lsp's own imports and services on top of "
             "pygls, see section 5c), the open files cost both servers about the same (pygls keeps each text), and "
-            f"the completions then add {report.number(grown, 'MB')}. Most of that is the `LineIndex` that "
-            "`arb_lsp/documents.py` builds for each document it completes in and keeps while the document is "
-            f"open: a Python list of ints, {report.number(index_kib, 'KiB')} per 10,000-line file (section 5a), so "
-            f"about {report.number(None if index_kib is None else index_kib * 50 * 1024 / 1e6, 'MB')} for 50 files. "
-            "Fix: keep the line starts in an `array('q')` (8 bytes a line instead of about 36); `bisect` works on "
-            "it unchanged."
+            f"the 1,000 completions add {report.number(grown, 'MB')} (the baseline "
+            f"{report.number(_minus(_naive(run, 'memory', 'after'), _naive(run, 'memory', 'opened')), 'MB')})."
         )
         found.append(
             Target(
@@ -261,7 +270,7 @@ def targets(run: Run) -> list[Target]:
                 "RSS under 100 MB",
                 f"{report.number(after, 'MB')} after, peak {report.number(peak, 'MB')}",
                 met,
-                "" if met else why,
+                why,
             )
         )
     scale_section = run.section("scale")
@@ -280,6 +289,10 @@ def targets(run: Run) -> list[Target]:
             )
         )
     return found
+
+
+def _minus(a: float | None, b: float | None) -> float | None:
+    return None if a is None or b is None else a - b
 
 
 def number_or_dash(value: float | None) -> str:
