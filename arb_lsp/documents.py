@@ -29,7 +29,7 @@ def column_from_client(line: str, character: int, encoding: str) -> int:
     """Code-point column for a client column; past the end clamps, inside a character rounds down."""
     if encoding == types.PositionEncodingKind.Utf32:
         return max(0, min(character, len(line)))
-    if encoding == types.PositionEncodingKind.Utf16 and line.isascii():
+    if line.isascii():
         return max(0, min(character, len(line)))
     units = 0
     for column, char in enumerate(line):

@@ -130,7 +130,7 @@ def _drop(raw: dict[str, Any], location: tuple[int | str, ...]) -> bool:
 
 def _describe(location: tuple[int | str, ...], message: str) -> str:
     name = ".".join(str(p) for p in location if not isinstance(p, int))
-    return f"{name}: {message.removeprefix('Value error, ')}"
+    return f"{name}: {message.removeprefix('Value error, ').rstrip('.')}"
 
 
 def parse_settings(*sources: Mapping[str, Any] | None) -> tuple[Settings, list[str]]:

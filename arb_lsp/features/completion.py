@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from lsprotocol import types
 
@@ -133,7 +134,7 @@ class CompletionEngine:
         """The heads of other open documents in the same language (imports, top definitions), if allowed."""
         snippets: list[Snippet] = []
         for other_uri, document in self.server.workspace.text_documents.items():
-            if len(snippets) >= _NEIGHBOURS or other_uri == uri or document.language_id != language_id:
+            if len(snippets) >= _NEIGHBOURS or other_uri == unquote(uri) or document.language_id != language_id:
                 continue
             if self.server.excluded(other_uri):
                 continue

@@ -154,8 +154,10 @@ class Gateway:
                 outcome = "stopped"
                 raise
             finally:
-                self._slots.release()
-                await stream.aclose()
+                try:
+                    await stream.aclose()
+                finally:
+                    self._slots.release()  # only once the connection is really closed
                 self._record(task, model, stream.result, outcome, started)
             answer = Answer(stream.result.text, stream.result.model or model, stream.result.usage)
             holder.answer = answer

@@ -323,6 +323,8 @@ def test_ctrl_c_during_all_leaves_each_file_whole_or_untouched(fake: FakeOpenRou
     )
     try:
         wait_until(lambda: any(path.read_text() != text for path, text in originals.items()))
+        # Interrupt while the next file's request is in flight (on a loaded machine it may start late).
+        wait_until(lambda: len(fake.chat_requests()) >= 3 and fake.chat_requests()[-1].finished_at is None)
         process.send_signal(signal.SIGINT)
         out, errors = process.communicate(timeout=15)
     finally:
