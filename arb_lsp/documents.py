@@ -45,6 +45,8 @@ def column_to_client(line: str, column: int, encoding: str) -> int:
     return sum(_units(char, encoding) for char in line[:column])
 
 
+#: Characters ``str.splitlines`` breaks at that LSP does not count as line breaks.
+_NON_LSP_BREAKS = ("\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
 _LSP_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
 
@@ -58,7 +60,10 @@ class LspTextDocument(TextDocument):
 
     @property
     def lines(self) -> list[str]:
-        return _LSP_LINE.findall(self.source)
+        source = self.source
+        if not any(separator in source for separator in _NON_LSP_BREAKS):
+            return source.splitlines(True)  # the common case, several times faster than the regex
+        return _LSP_LINE.findall(source)
 
 
 class LspWorkspace(Workspace):
