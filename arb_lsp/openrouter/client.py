@@ -149,16 +149,24 @@ class OpenRouterClient:
         self.app_name = app_name or os.environ.get("OPENROUTER_APP_NAME") or DEFAULT_APP_NAME
         self.app_url = app_url or os.environ.get("OPENROUTER_APP_URL") or DEFAULT_APP_URL
         self.retry = retry or RetryPolicy()
-        self._http = httpx.AsyncClient(
-            base_url=self.base_url + "/",
-            timeout=timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout),
-            headers={
-                "HTTP-Referer": self.app_url,
-                "X-Title": self.app_name,
-                "User-Agent": f"arb-lsp/{__version__}",
-            },
-            limits=httpx.Limits(max_connections=8, max_keepalive_connections=4),
-        )
+        self._timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+        self._client: httpx.AsyncClient | None = None
+
+    @property
+    def _http(self) -> httpx.AsyncClient:
+        """The connection pool, made on first use: building it (TLS context, CA bundle) costs start-up time."""
+        if self._client is None:
+            self._client = httpx.AsyncClient(
+                base_url=self.base_url + "/",
+                timeout=self._timeout,
+                headers={
+                    "HTTP-Referer": self.app_url,
+                    "X-Title": self.app_name,
+                    "User-Agent": f"arb-lsp/{__version__}",
+                },
+                limits=httpx.Limits(max_connections=8, max_keepalive_connections=4),
+            )
+        return self._client
 
     def __repr__(self) -> str:
         return f"OpenRouterClient(base_url={self.base_url!r}, key={'set' if self._api_key else 'missing'})"
@@ -213,7 +221,8 @@ class OpenRouterClient:
         return GenerationStats.model_validate(data.get("data") or {})
 
     async def close(self) -> None:
-        await self._http.aclose()
+        if self._client is not None:
+            await self._client.aclose()
 
     async def __aenter__(self) -> OpenRouterClient:
         return self
