@@ -20,7 +20,7 @@ from typing import Any
 
 from conftest import server_env
 from fake_openrouter import DEFAULT_API_KEY, FakeOpenRouter, RecordedRequest
-from lsp_support import capabilities
+from lsp_support import initialize
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 from pytest_lsp import LanguageClient, make_test_lsp_client
@@ -90,14 +90,7 @@ async def session(
     assert process is not None and process.stderr is not None
     collector = asyncio.ensure_future(_collect(process.stderr, recorded.stderr))
     try:
-        await client.initialize_session(
-            types.InitializeParams(
-                capabilities=capabilities(profile),
-                initialization_options={"completion": {"debounceMs": 0}, **(init_options or {})},
-                root_uri=root.as_uri() if root else None,
-                workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name="ws")] if root else None,
-            )
-        )
+        await initialize(client, profile, init_options, root)
         yield recorded
     finally:
         try:

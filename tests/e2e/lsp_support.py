@@ -47,14 +47,7 @@ async def lsp_session(
         client.set_configuration(configuration, section="arbLsp")
     await client.start_io(sys.executable, "-m", "arb_lsp", env=server_env(fake, str(data_dir), key=key))
     try:
-        await client.initialize_session(
-            types.InitializeParams(
-                capabilities=capabilities(profile),
-                initialization_options={"completion": {"debounceMs": 0}, **(init_options or {})},
-                root_uri=root.as_uri() if root else None,
-                workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name="ws")] if root else None,
-            )
-        )
+        await initialize(client, profile, init_options, root)
         yield client
     finally:
         # Shut down even when the test failed: a server never told to exit keeps the client waiting.
@@ -65,6 +58,20 @@ async def lsp_session(
             if server is not None and server.returncode is None:
                 server.kill()
         await asyncio.wait_for(client.stop(), timeout=10)
+
+
+async def initialize(
+    client: LanguageClient, profile: str, init_options: dict[str, Any] | None, root: Path | None
+) -> None:
+    """The handshake every session makes: a real editor's capabilities, debounce off unless asked."""
+    await client.initialize_session(
+        types.InitializeParams(
+            capabilities=capabilities(profile),
+            initialization_options={"completion": {"debounceMs": 0}, **(init_options or {})},
+            root_uri=root.as_uri() if root else None,
+            workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name="ws")] if root else None,
+        )
+    )
 
 
 def new_uri(suffix: str = ".py") -> str:
