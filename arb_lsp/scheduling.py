@@ -33,10 +33,6 @@ class LatestWins(Generic[T]):
         #: Upstream jobs actually started (after their debounce), for tests and benchmarks.
         self.started = 0
 
-    def in_flight(self, key: str) -> bool:
-        slot = self._slots.get(key)
-        return slot is not None and slot.task is not None and not slot.task.done()
-
     def supersede(self, key: str) -> None:
         """Drop the work in flight for ``key`` (an edit made its context stale)."""
         slot = self._slots.pop(key, None)

@@ -206,7 +206,7 @@ class ArbLanguageServer(LanguageServer):
         self.init_options: dict[str, Any] = {}
         self.pulled: dict[str, Any] = {}
         self.background: set[asyncio.Task[Any]] = set()
-        settings, self._startup_problems = parse_settings(from_environment())
+        settings, _ = parse_settings(from_environment())  # problems are told at initialize
         if settings.key:
             LOG_SCRUBBER.secrets.add(settings.key)
         self.services = Services(settings, self.ledger, self.notifier, self.retry)

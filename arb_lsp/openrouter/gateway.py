@@ -97,9 +97,6 @@ class Gateway:
     ) -> AnswerStream:
         return AnswerStream(lambda holder: self._events(holder, task, list(messages), tuple(models), params))
 
-    def cached(self, messages: Sequence[dict[str, str]], models: Sequence[str], **params: Any) -> Answer | None:
-        return self.cache.get(request_key(self.affordable(models), messages, params))
-
     async def _events(
         self,
         holder: AnswerStream,
