@@ -338,6 +338,26 @@ async def test_with_redaction_off_the_same_secrets_are_sent(fake: FakeOpenRouter
     assert all(sorted(kinds) == ["completion", "docstring", "hover"] for kinds in found.values()), found
 
 
+@pytest.mark.parametrize("redact", [True, False])
+async def test_secrets_in_an_open_neighbour_are_redacted_in_the_completion_context(
+    fake: FakeOpenRouter, tmp_path: Path, redact: bool
+) -> None:
+    """Another open file full of secrets informs a completion's prompt without them (with ``redactSecrets:
+    false`` they are all sent: the neighbour really is in the prompt, so the first check can fail)."""
+    async with session(fake, tmp_path, init_options={"redactSecrets": redact}, root=Path("/work/ws")) as running:
+        open_document(running.client, SECRET_SOURCE, "python", uri="file:///work/ws/cloud/connect.py")
+        other = open_document(running.client, "client = \n", "python", uri="file:///work/ws/app.py")
+        await timed(complete(running.client, other, types.Position(line=0, character=9)))
+    [record] = fake.chat_requests()
+    sent = json.dumps(record.json, ensure_ascii=False)
+    assert "def connect(region):" in sent and "cloud/connect.py" in sent, "the neighbour is in the prompt"
+    if redact:
+        assert sent_secrets(fake) == {}
+        assert sent.count("REDACTED") >= len(SECRETS)
+    else:
+        assert set(sent_secrets(fake)) == set(SECRETS)
+
+
 # -- the base URL -----------------------------------------------------------------------------------
 
 
