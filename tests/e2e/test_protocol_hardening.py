@@ -391,6 +391,20 @@ async def test_positions_inside_a_surrogate_pair_land_on_a_character_boundary(
             assert HOLE in shown and shown.replace(HOLE, "") == line + "\n", shown
 
 
+async def test_shutdown_with_a_completion_waiting_on_a_hanging_upstream_still_exits_promptly(
+    fake: FakeOpenRouter, tmp_path: Path
+) -> None:
+    """Leaving the session checks shutdown's null answer, the exit status 0 and the exit within
+    ``lsp_support.EXIT_S`` (as for every session); here with upstream work still in flight."""
+    fake.default_reply = Reply.hang()
+    async with session(fake, tmp_path) as running:
+        uri = open_document(running.client, "waiting = \n")
+        pending = asyncio.ensure_future(complete(running.client, uri, types.Position(line=0, character=10)))
+        assert await fake.wait_for_async(lambda: len(fake.chat_requests()) == 1)
+    pending.cancel()
+    assert await fake.wait_for_async(lambda: fake.chat_requests()[0].disconnected, timeout=PROMPT_S)
+
+
 # -- big and strange inputs -------------------------------------------------------------------------
 
 HUGE_LINES = 300_000
