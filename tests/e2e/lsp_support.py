@@ -58,6 +58,8 @@ async def lsp_session(
     await end_session(client, strict=True)
 
 
+#: How long the server may take to answer ``initialize`` (it imports everything first; a loaded machine is slow).
+INITIALIZE_S = 30.0
 #: How long the server may take to leave once told ``exit``: generous, for a loaded two-core machine.
 EXIT_S = 5.0
 
@@ -103,7 +105,7 @@ async def initialize(
     """
     if folders is None:
         folders = [root] if root else []
-    await client.initialize_session(
+    handshake = client.initialize_session(
         types.InitializeParams(
             capabilities=capabilities(profile),
             initialization_options={"completion": {"debounceMs": 0}, **(init_options or {})},
@@ -111,6 +113,8 @@ async def initialize(
             workspace_folders=[types.WorkspaceFolder(uri=f.as_uri(), name=f.name) for f in folders] or None,
         )
     )
+    # Bounded here: sessions are also module fixtures, which the per-test timeout does not cover.
+    await asyncio.wait_for(handshake, timeout=INITIALIZE_S)
 
 
 def new_uri(suffix: str = ".py") -> str:
