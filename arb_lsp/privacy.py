@@ -229,6 +229,12 @@ class ExclusionMatcher:
                 return not glob.negated
         return False
 
+    def covers(self, path_or_uri: str) -> bool:
+        """True when ``path_or_uri`` is an absolute path (or ``file://`` URI) inside this matcher's root."""
+        path = _path_of(path_or_uri)
+        absolute = path.startswith("/") or bool(_WINDOWS_DRIVE.match(path))
+        return self._root is not None and absolute and self._relative(path) is not None
+
     def _relative(self, path: str) -> str | None:
         """``path`` relative to the root; None when it lies outside. Without a root: relative to ``/``."""
         if self._root is None:

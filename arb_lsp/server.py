@@ -25,7 +25,7 @@ from arb_lsp.documents import Documents, Snapshot
 from arb_lsp.openrouter.client import RetryPolicy
 from arb_lsp.openrouter.errors import MissingApiKeyError, OpenRouterError
 from arb_lsp.openrouter.ledger import UsageLedger
-from arb_lsp.privacy import scrub_key
+from arb_lsp.privacy import ExclusionMatcher, scrub_key
 from arb_lsp.runtime import build_client, build_exclusions, build_gateway
 from arb_lsp.settings import SECTION, Settings, from_environment, parse_settings, settings_message
 
@@ -165,9 +165,18 @@ class Services:
                 types.MessageType.Info,
             ),
         )
+        #: The rules for files outside every workspace folder (anchored patterns anchor to ``/``).
         self.exclusions = build_exclusions(settings)
+        self._folder_exclusions: dict[str, ExclusionMatcher] = {}
         #: Context windows of the catalogue's models (GET /models needs no key), once loaded.
         self.context_lengths: dict[str, int] = {}
+
+    def exclusions_in(self, root: str) -> ExclusionMatcher:
+        """The rules inside the workspace folder ``root``: there ``/private/**`` means ``<root>/private/**``."""
+        matcher = self._folder_exclusions.get(root)
+        if matcher is None:
+            matcher = self._folder_exclusions[root] = build_exclusions(self.settings, root)
+        return matcher
 
     @property
     def has_key(self) -> bool:
@@ -279,8 +288,22 @@ class ArbLanguageServer(LanguageServer):
             return path[len(root.rstrip("/")) + 1 :]
         return path.rsplit("/", 1)[-1]
 
+    def workspace_roots(self) -> set[str]:
+        """Every workspace folder's URI and the root URI (clients send either or both)."""
+        workspace = self.workspace
+        roots = set(workspace.folders)
+        if workspace.root_uri:
+            roots.add(workspace.root_uri)
+        return roots
+
     def excluded(self, uri: str) -> bool:
-        return self.services.exclusions.is_excluded(uri)
+        """True when nothing of ``uri`` may be sent: judged by the rules of each workspace folder holding
+        it (several when folders nest: any of them excluding it is enough), else by the root-less rules."""
+        services = self.services
+        holders = [m for m in map(services.exclusions_in, self.workspace_roots()) if m.covers(uri)]
+        if not holders:
+            return services.exclusions.is_excluded(uri)
+        return any(matcher.is_excluded(uri) for matcher in holders)
 
     # -- lifetime ------------------------------------------------------------------------------
 

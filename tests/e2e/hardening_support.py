@@ -12,7 +12,7 @@ import concurrent.futures
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +20,7 @@ from typing import Any
 
 from conftest import server_env
 from fake_openrouter import DEFAULT_API_KEY, FakeOpenRouter, RecordedRequest
-from lsp_support import initialize
+from lsp_support import end_session, initialize
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 from pytest_lsp import LanguageClient, make_test_lsp_client
@@ -67,6 +67,7 @@ async def session(
     key: str | None = DEFAULT_API_KEY,
     env: dict[str, str] | None = None,
     root: Path | None = None,
+    folders: Sequence[Path] | None = None,
 ) -> AsyncIterator[Session]:
     """Like ``lsp_session``, plus ``env`` overrides and the server's stderr and incoming messages recorded."""
     client = make_test_lsp_client()
@@ -90,19 +91,23 @@ async def session(
     assert process is not None and process.stderr is not None
     collector = asyncio.ensure_future(_collect(process.stderr, recorded.stderr))
     try:
-        await initialize(client, profile, init_options, root)
+        await initialize(client, profile, init_options, root, folders)
         yield recorded
+    except BaseException:
+        await _end(client, collector, strict=False)
+        raise
+    await _end(client, collector, strict=True)
+
+
+async def _end(client: LanguageClient, collector: asyncio.Future[None], *, strict: bool) -> None:
+    """End the session (``lsp_support.end_session``), then read the rest of the server's stderr."""
+    try:
+        await end_session(client, strict=strict)
     finally:
-        try:
-            await asyncio.wait_for(client.shutdown_session(), timeout=5)
-        except Exception:
-            if process.returncode is None:
-                process.kill()
         try:
             await asyncio.wait_for(collector, timeout=5)
         except TimeoutError:
             collector.cancel()
-        await asyncio.wait_for(client.stop(), timeout=10)
 
 
 async def raw_request(client: LanguageClient, message: dict[str, Any], limit: float = PROMPT_S) -> RawAnswer:

@@ -7,7 +7,7 @@ import itertools
 import re
 import sys
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -41,37 +41,80 @@ async def lsp_session(
     configuration: dict[str, Any] | None = None,
     key: str | None = DEFAULT_API_KEY,
     root: Path | None = None,
+    folders: Sequence[Path] | None = None,
 ) -> AsyncIterator[LanguageClient]:
     client = make_test_lsp_client()
     if configuration is not None:
         client.set_configuration(configuration, section="arbLsp")
     await client.start_io(sys.executable, "-m", "arb_lsp", env=server_env(fake, str(data_dir), key=key))
     try:
-        await initialize(client, profile, init_options, root)
+        await initialize(client, profile, init_options, root, folders)
         yield client
-    finally:
-        # Shut down even when the test failed: a server never told to exit keeps the client waiting.
+    except BaseException:
+        # Shut down even when the test failed (a server never told to exit keeps the client waiting),
+        # but report the test's own failure, not a follow-on one.
+        await end_session(client, strict=False)
+        raise
+    await end_session(client, strict=True)
+
+
+#: How long the server may take to answer ``initialize`` (it imports everything first; a loaded machine is slow).
+INITIALIZE_S = 30.0
+#: How long the server may take to leave once told ``exit``: generous, for a loaded two-core machine.
+EXIT_S = 5.0
+
+
+async def end_session(client: LanguageClient, *, strict: bool) -> None:
+    """``shutdown`` then ``exit``, as editors end a session, and wait for the process to leave.
+
+    With ``strict``, a server that died during the test, answers ``shutdown`` with anything but null,
+    is still running ``EXIT_S`` seconds after ``exit`` or leaves with a non-zero status fails the test.
+    """
+    process = client._server
+    assert process is not None
+    try:
+        assert process.returncode is None, f"the server died during the test (status {process.returncode})"
+        answer = await asyncio.wait_for(client.shutdown_async(None), timeout=10)
+        assert answer is None, f"shutdown answered {answer!r}, not null"
+        client.exit(None)
         try:
-            await asyncio.wait_for(client.shutdown_session(), timeout=5)
-        except Exception:
-            server = client._server
-            if server is not None and server.returncode is None:
-                server.kill()
+            status = await asyncio.wait_for(process.wait(), timeout=EXIT_S)
+        except TimeoutError:
+            raise AssertionError(f"the server was still running {EXIT_S:g} s after exit") from None
+        assert status == 0, f"the server left with status {status} after shutdown and exit"
+    except Exception:
+        if strict:
+            raise
+    finally:
+        if process.returncode is None:
+            process.kill()
         await asyncio.wait_for(client.stop(), timeout=10)
 
 
 async def initialize(
-    client: LanguageClient, profile: str, init_options: dict[str, Any] | None, root: Path | None
+    client: LanguageClient,
+    profile: str,
+    init_options: dict[str, Any] | None,
+    root: Path | None,
+    folders: Sequence[Path] | None = None,
 ) -> None:
-    """The handshake every session makes: a real editor's capabilities, debounce off unless asked."""
-    await client.initialize_session(
+    """The handshake every session makes: a real editor's capabilities, debounce off unless asked.
+
+    ``root`` is sent as ``rootUri`` and, unless ``folders`` is given, as the one workspace folder;
+    ``folders`` are the workspace folders (``[]``: send ``rootUri`` alone, as older clients do).
+    """
+    if folders is None:
+        folders = [root] if root else []
+    handshake = client.initialize_session(
         types.InitializeParams(
             capabilities=capabilities(profile),
             initialization_options={"completion": {"debounceMs": 0}, **(init_options or {})},
             root_uri=root.as_uri() if root else None,
-            workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name="ws")] if root else None,
+            workspace_folders=[types.WorkspaceFolder(uri=f.as_uri(), name=f.name) for f in folders] or None,
         )
     )
+    # Bounded here: sessions are also module fixtures, which the per-test timeout does not cover.
+    await asyncio.wait_for(handshake, timeout=INITIALIZE_S)
 
 
 def new_uri(suffix: str = ".py") -> str:

@@ -137,9 +137,15 @@ def test_complete_honours_model_and_priority(fake: FakeOpenRouter, data: Path, w
     assert second.model == PAID_MODEL  # the speed chain starts with Codestral
 
 
+#: How long the fake pauses between the pieces of a streamed explanation: output seen within it was streamed.
+STREAM_GAP_S = 3.0
+
+
 def test_explain_streams_the_answer_then_the_footer(fake: FakeOpenRouter, data: Path, work: Path) -> None:
     (work / "calc.py").write_text(ADD)
-    fake.default_reply = Reply.text(chunks=["It adds ", "two ", "numbers ", "together."], tps=3, cost=0.00012)
+    # The fake sends the first piece, then holds the stream open (STREAM_GAP_S) before the rest.
+    chunks = ["It adds ", "two numbers together."]
+    fake.default_reply = Reply.text(chunks=chunks, ttft=0.0, tps=1 / STREAM_GAP_S, cost=0.00012)
     process = subprocess.Popen(
         [*COMMAND, "explain", "calc.py:2:5"],
         env=environment(fake, data, DEFAULT_API_KEY, None),
@@ -148,9 +154,13 @@ def test_explain_streams_the_answer_then_the_footer(fake: FakeOpenRouter, data: 
         stderr=subprocess.PIPE,
     )
     assert process.stdout is not None
-    first = os.read(process.stdout.fileno(), 1024)
-    assert first.startswith(b"It adds") and process.poll() is None  # printed while the model still writes
-    rest, errors = process.communicate(timeout=20)
+    first = b""
+    while len(first) < len("It adds") and (piece := os.read(process.stdout.fileno(), 1024)):
+        first += piece
+    # Printed while the model still writes: the fake has not finished (nor sent the second piece).
+    [record] = fake.chat_requests()
+    assert record.finished_at is None and first == b"It adds ", (first, record)
+    rest, errors = process.communicate(timeout=30)
     output = (first + rest).decode()
     check_output(output, errors.decode(), None)
     assert process.returncode == 0

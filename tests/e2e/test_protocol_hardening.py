@@ -235,8 +235,13 @@ async def test_positions_outside_the_document_are_clamped_into_it(
     for ghost_item in ghost.items:
         assert ghost_item.range is not None
         assert _inside(document, ghost_item.range.start) and _inside(document, ghost_item.range.end), why
-    await timed(hover(shared.client, uri, line, character))
-    await timed(code_actions(shared.client, uri, line, character))
+    explained, _ = await timed(hover(shared.client, uri, line, character))
+    if line == 0:  # clamped onto the statement: explained, with a range inside the document
+        assert explained is not None and explained.range is not None, why
+        assert _inside(document, explained.range.start) and _inside(document, explained.range.end), why
+    else:  # clamped onto the empty last line: nothing to explain
+        assert explained is None, why
+    assert (await timed(code_actions(shared.client, uri, line, character)))[0] == [], "no definition to document"
     await still_answers(shared.client, fake)
 
 
@@ -371,16 +376,33 @@ async def test_positions_inside_a_surrogate_pair_land_on_a_character_boundary(
             for ghost_item in ghost.items:
                 assert ghost_item.range is not None
                 assert ghost_item.range.end.character not in inside
-            await timed(hover(client, uri, 0, character))
+            explained, _ = await timed(hover(client, uri, 0, character))
+            assert explained is not None, character
+        assert len(fake.chat_requests()) == 3, "a completion for each position (ghost text shares it), one hover"
         for request_record in fake.chat_requests():
-            body = request_record.body.decode("utf-8")
-            assert "\\ud83c" not in body.lower() or "\\ud83c\\udf89" in body.lower(), "a lone surrogate was sent"
+            # Parsed, a lone surrogate escape ("\\ud83c" alone) stays a lone surrogate character.
+            sent = json.dumps(request_record.json, ensure_ascii=False)
+            assert not [c for c in sent if "\ud800" <= c <= "\udfff"], "a lone surrogate was sent"
             prompt = str(request_record.messages[-1]["content"])
             if "<file>\n" not in prompt:
                 assert "🎉" in prompt  # the hover's explanation request
                 continue
             shown = prompt.split("<file>\n", 1)[1].split("\n</file>", 1)[0]
             assert HOLE in shown and shown.replace(HOLE, "") == line + "\n", shown
+
+
+async def test_shutdown_with_a_completion_waiting_on_a_hanging_upstream_still_exits_promptly(
+    fake: FakeOpenRouter, tmp_path: Path
+) -> None:
+    """Leaving the session checks shutdown's null answer, the exit status 0 and the exit within
+    ``lsp_support.EXIT_S`` (as for every session); here with upstream work still in flight."""
+    fake.default_reply = Reply.hang()
+    async with session(fake, tmp_path) as running:
+        uri = open_document(running.client, "waiting = \n")
+        pending = asyncio.ensure_future(complete(running.client, uri, types.Position(line=0, character=10)))
+        assert await fake.wait_for_async(lambda: len(fake.chat_requests()) == 1)
+    pending.cancel()
+    assert await fake.wait_for_async(lambda: fake.chat_requests()[0].disconnected, timeout=PROMPT_S)
 
 
 # -- big and strange inputs -------------------------------------------------------------------------
@@ -448,8 +470,10 @@ async def test_a_1mb_line_costs_bounded_work_and_freezes_nobody(
         assert answered == {"small file": True, "end of the 1 MB line": True}, (
             f"completions without an answer within {PROMPT_S:g} s while the server works on a 1 MB line"
         )
-        await timed(hover(client, uri, 0, 100))
-        await timed(code_actions(client, uri, 0, 100))
+        explained, _ = await timed(hover(client, uri, 0, 100))
+        assert explained is not None and explained.range is not None
+        assert (explained.range.start.character, explained.range.end.character) == (0, len(LONG_LINE))
+        assert (await timed(code_actions(client, uri, 0, 100)))[0] == [], "an assignment has no docstring"
     for record in fake.chat_requests():
         assert len(record.body) < 64_000, "the prompt is a window around the cursor, not the line"
 
@@ -462,10 +486,18 @@ async def test_control_characters_and_nuls_are_carried_as_text(fake: FakeOpenRou
         client = running.client
         uri = open_document(client, text)
         edit(client, uri, 2, types.Position(line=0, character=0), "\x00\x01")
-        await timed(complete(client, uri, types.Position(line=4, character=8)))
-        await timed(inline(client, uri, types.Position(line=1, character=12)))
-        await timed(hover(client, uri, 1, 8))
-        await timed(code_actions(client, uri, 0, 6))
+        menu, _ = await timed(complete(client, uri, types.Position(line=4, character=8)))
+        assert [item.label for item in menu.items] == ["odd(1)"]
+        # Every character before the cursor reached the model as it is in the document.
+        assert "\x00\x01def odd(x):\n" + f"    return '{controls}'  # \x00\x00\n" in last_prompt(fake)
+        assert f"value = {HOLE}\x1b[31m" in last_prompt(fake)
+        ghost, _ = await timed(inline(client, uri, types.Position(line=1, character=12)))
+        assert [item.insert_text for item in ghost.items] == ["odd(1)"]
+        assert f"    return '{HOLE}{controls}'" in last_prompt(fake)
+        explained, _ = await timed(hover(client, uri, 1, 8))
+        assert explained is not None and "odd(1)" in str(explained.contents)
+        assert controls in last_prompt(fake)
+        assert len(await code_actions(client, uri, 1, 6)) == 1
         await still_answers(client, fake)
         assert not running.shown("Error")
     for record in fake.chat_requests():

@@ -215,6 +215,50 @@ async def test_open_neighbours_do_inform_the_prompt_when_not_excluded(fake: Fake
     assert "def scale(values, factor)" in fake.chat_requests()[0].body.decode()
 
 
+ANCHORED = {"hover": {"debounceMs": 0}, "exclude": ["/private/**"]}
+HIDDEN_SOURCE = "def hidden_helper(token):\n    return token.strip()\n"
+SHOWN_SOURCE = "def shown_helper(token):\n    return token.lower()\n"
+#: (rootUri, workspace folders, the folder holding the files): a client sending rootUri alone, one sending
+#: several folders and no rootUri (the files in the second), and one sending both.
+WORKSPACES = {
+    "rootUri only": (Path("/work/solo"), [], Path("/work/solo")),
+    "second of two folders": (None, [Path("/work/front"), Path("/work/back")], Path("/work/back")),
+    "rootUri and folders": (Path("/work/front"), [Path("/work/front"), Path("/work/back")], Path("/work/back")),
+}
+
+
+@pytest.mark.parametrize("workspace", list(WORKSPACES))
+async def test_an_anchored_exclude_pattern_applies_in_every_workspace_folder(
+    fake: FakeOpenRouter, tmp_path: Path, workspace: str
+) -> None:
+    """``/private/**`` means <folder>/private/**: nothing of such a file is sent, as the document or as context;
+    a ``private`` folder deeper down is not excluded, and its file informs the prompt (so this check can fail)."""
+    root, folders, folder = WORKSPACES[workspace]
+    hidden = (folder / "private" / "keys.py").as_uri()
+    shown = (folder / "lib" / "private" / "notes.py").as_uri()
+    async with session(fake, tmp_path, init_options=ANCHORED, root=root, folders=folders) as running:
+        client = running.client
+        open_document(client, HIDDEN_SOURCE, "python", uri=hidden)
+        open_document(client, SHOWN_SOURCE, "python", uri=shown)
+        position = types.Position(line=1, character=11)
+        assert not (await timed(complete(client, hidden, position)))[0].items
+        assert not (await timed(inline(client, hidden, position)))[0].items
+        assert (await timed(hover(client, hidden, 1)))[0] is None
+        assert (await timed(code_actions(client, hidden, 0)))[0] == []
+        data = {"uri": hidden, "line": 0, "character": 0}
+        resolved = await raw_request(
+            client, request("codeAction/resolve", {"title": "Generate docstring", "data": data})
+        )
+        assert resolved.answered and resolved.code is None and resolved.result.get("edit") is None, resolved
+        assert not fake.chat_requests(), "nothing is sent for the excluded file itself"
+        other = open_document(client, "total = \n", "python", uri=(folder / "app.py").as_uri())
+        assert (await timed(complete(client, other, types.Position(line=0, character=8))))[0].items
+    bodies = [r.body.decode() for r in fake.chat_requests()]
+    assert len(bodies) == 1
+    assert "hidden_helper" not in bodies[0]
+    assert "shown_helper" in bodies[0], "the deeper private/ folder is not anchored at the root: it is context"
+
+
 # -- redaction --------------------------------------------------------------------------------------
 
 
@@ -292,6 +336,26 @@ async def test_with_redaction_off_the_same_secrets_are_sent(fake: FakeOpenRouter
     found = sent_secrets(fake)
     assert set(found) == set(SECRETS)
     assert all(sorted(kinds) == ["completion", "docstring", "hover"] for kinds in found.values()), found
+
+
+@pytest.mark.parametrize("redact", [True, False])
+async def test_secrets_in_an_open_neighbour_are_redacted_in_the_completion_context(
+    fake: FakeOpenRouter, tmp_path: Path, redact: bool
+) -> None:
+    """Another open file full of secrets informs a completion's prompt without them (with ``redactSecrets:
+    false`` they are all sent: the neighbour really is in the prompt, so the first check can fail)."""
+    async with session(fake, tmp_path, init_options={"redactSecrets": redact}, root=Path("/work/ws")) as running:
+        open_document(running.client, SECRET_SOURCE, "python", uri="file:///work/ws/cloud/connect.py")
+        other = open_document(running.client, "client = \n", "python", uri="file:///work/ws/app.py")
+        await timed(complete(running.client, other, types.Position(line=0, character=9)))
+    [record] = fake.chat_requests()
+    sent = json.dumps(record.json, ensure_ascii=False)
+    assert "def connect(region):" in sent and "cloud/connect.py" in sent, "the neighbour is in the prompt"
+    if redact:
+        assert sent_secrets(fake) == {}
+        assert sent.count("REDACTED") >= len(SECRETS)
+    else:
+        assert set(sent_secrets(fake)) == set(SECRETS)
 
 
 # -- the base URL -----------------------------------------------------------------------------------

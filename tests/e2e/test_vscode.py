@@ -361,7 +361,11 @@ def vsix() -> Path:
 
 @pytest.fixture(scope="module")
 def vscode_run(vsix: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[VSCodeRun]:
-    """One real editing session: ghost text, hover, docstring, against the fake OpenRouter."""
+    """One real editing session: ghost text, hover, docstring, against the fake OpenRouter.
+
+    Outside the per-test limit (``timeout_func_only``): each step bounds itself instead (packaging 180 s,
+    install 60 s, code-server up 20 s, the browser driver 150 s).
+    """
     command, args = _server_command()
     settings = {"arbLsp.server.command": command, "arbLsp.server.args": args, "arbLsp.completion.debounceMs": 0}
     driver_config = {

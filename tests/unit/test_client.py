@@ -11,6 +11,7 @@ from fake_openrouter import DEFAULT_API_KEY, FakeOpenRouter, Reply
 
 from arb_lsp.openrouter import errors
 from arb_lsp.openrouter.client import OpenRouterClient, RetryPolicy, base_url_problem
+from arb_lsp.openrouter.types import StreamResult
 
 MODEL = "qwen/qwen3-coder:free"
 MESSAGES = [{"role": "user", "content": "say pass"}]
@@ -149,26 +150,36 @@ async def test_missing_key_fails_before_sending(fake: FakeOpenRouter) -> None:
     assert fake.chat_requests() == []
 
 
-@pytest.mark.parametrize(
-    ("reply", "kind"),
-    [
-        (Reply.ok_with_error("Provider returned error", code=502), errors.UpstreamError),
-        (Reply.no_choices(), errors.InvalidResponseError),
-        (Reply.html(200), errors.InvalidResponseError),
-        (Reply.garbage(), errors.InvalidResponseError),
-    ],
-)
-@pytest.mark.parametrize("streamed", [False, True])
-async def test_unusable_200_bodies(fake: FakeOpenRouter, reply: Reply, kind: type[Exception], streamed: bool) -> None:
-    fake.default_reply = reply
+UNUSABLE = {
+    "error in a 200": (Reply.ok_with_error("Provider returned error", code=502), errors.UpstreamError),
+    "no choices": (Reply.no_choices(), errors.InvalidResponseError),
+    "html": (Reply.html(200), errors.InvalidResponseError),
+    "garbage": (Reply.garbage(), errors.InvalidResponseError),
+}
+
+
+@pytest.mark.parametrize("case", list(UNUSABLE))
+async def test_unusable_200_bodies(fake: FakeOpenRouter, case: str) -> None:
+    fake.default_reply, kind = UNUSABLE[case]
     async with make_client(fake, attempts=1) as client:
         with pytest.raises(kind):
-            if streamed:
-                text, _ = await collect(client)
-                if not text:
-                    raise errors.InvalidResponseError("empty")
-            else:
-                await client.complete(MODEL, MESSAGES)
+            await client.complete(MODEL, MESSAGES)
+
+
+@pytest.mark.parametrize("case", ["error in a 200", "html", "garbage"])
+async def test_unusable_200_streams_raise_from_the_client(fake: FakeOpenRouter, case: str) -> None:
+    fake.default_reply, kind = UNUSABLE[case]
+    async with make_client(fake, attempts=1) as client:
+        with pytest.raises(kind):
+            await collect(client)  # the client itself raises: a broken stream is not "no text"
+
+
+async def test_a_stream_without_choices_yields_nothing(fake: FakeOpenRouter) -> None:
+    """Choice-less chunks are normal in a stream (OpenRouter's usage chunk is one): no text, no finish reason."""
+    fake.default_reply = Reply.no_choices()
+    async with make_client(fake, attempts=1) as client:
+        text, result = await collect(client)
+    assert text == "" and isinstance(result, StreamResult) and result.finish_reason is None
 
 
 async def test_html_error_page_says_so(fake: FakeOpenRouter) -> None:

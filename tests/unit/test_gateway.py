@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import gc
+from typing import Any
+
 import pytest
 from fake_openrouter import DEFAULT_API_KEY, FakeOpenRouter, Reply
 
 from arb_lsp.openrouter import errors
 from arb_lsp.openrouter.cache import TTLCache
-from arb_lsp.openrouter.client import OpenRouterClient, RetryPolicy
+from arb_lsp.openrouter.client import ChatStream, OpenRouterClient, RetryPolicy
 from arb_lsp.openrouter.gateway import Answer, Gateway
 from arb_lsp.openrouter.ledger import UsageEntry, UsageLedger
 from arb_lsp.openrouter.routing import ROUTES, Priority, TaskType, free_only, select_models
@@ -134,6 +137,47 @@ async def test_stopping_a_stream_early_is_recorded_and_closes_upstream(
             break
     assert await fake.wait_for_async(lambda: fake.chat_requests()[0].disconnected, timeout=2)
     assert ledger.summary(1)[0]["requests"] == 1
+
+
+async def test_a_stream_left_early_is_closed_explicitly_before_its_slot_is_freed(
+    fake: FakeOpenRouter, client: OpenRouterClient
+) -> None:
+    """With garbage collection off and the client's stream held here, only the gateway's own ``aclose`` can
+    close the connection; the gateway's one slot must still be taken while it does (so a waiting request
+    never runs alongside a connection that is still open)."""
+    fake.script(Reply.text(chunks=["z"] * 100, tps=5))
+    gateway = Gateway(client, max_concurrent=1)
+    held: list[ChatStream] = []
+    closes: list[tuple[bool, bool]] = []  # (slot taken when aclose began, slot taken when it had finished)
+    real_stream = client.stream
+
+    def spied_stream(*args: Any, **kwargs: Any) -> ChatStream:
+        stream = real_stream(*args, **kwargs)
+        held.append(stream)
+        real_close = stream.aclose
+
+        async def aclose() -> None:
+            taken = gateway._slots.locked()
+            await real_close()
+            closes.append((taken, gateway._slots.locked()))
+
+        stream.aclose = aclose  # type: ignore[method-assign]
+        return stream
+
+    client.stream = spied_stream  # type: ignore[method-assign]
+    gc.disable()
+    try:
+        stream = gateway.stream(TaskType.COMPLETION, MESSAGES, (FREE_A,))
+        async with stream:
+            async for _ in stream:
+                break
+        assert closes == [(True, True)], "closed by the gateway, while its slot was still taken"
+        assert not gateway._slots.locked(), "the slot is free once the stream is closed"
+        first = fake.chat_requests()[0]
+        assert await fake.wait_for_async(lambda: first.disconnected, timeout=5), "the fake saw the close"
+        assert len(held) == 1
+    finally:
+        gc.enable()
 
 
 async def test_budget_spent_means_free_models_only_and_one_notice(

@@ -208,6 +208,15 @@ def test_leading_slash_anchors_to_the_root() -> None:
     assert not without_root.is_excluded("/home/u/etc/shadow")
 
 
+def test_covers_tells_whether_a_file_lies_inside_the_root() -> None:
+    m = ExclusionMatcher(["/private/**"], ROOT)
+    assert m.covers(f"{ROOT}/private/keys.py") and m.covers(f"file://{ROOT}/src/app.py")
+    assert not m.covers("/elsewhere/private/keys.py")
+    assert not m.covers(f"{ROOT}-other/app.py")  # a sibling whose name starts like the root
+    assert not m.covers("untitled:Untitled-1")  # no path on disk: the root-less rules decide
+    assert not ExclusionMatcher(["/private/**"]).covers("/home/u/proj/private/keys.py")
+
+
 def test_double_star_spans_directories() -> None:
     m = ExclusionMatcher(["**/fixtures/**/*.sql", "logs/**"], ROOT)
     assert m.is_excluded(f"{ROOT}/fixtures/dump.sql")
