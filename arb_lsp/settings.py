@@ -131,7 +131,7 @@ class Settings(_Section):
             provider: ProviderPreferences | None = getattr(self.provider, task.value)
             out[task] = TaskPreferences(
                 reasoning=getattr(self.reasoning, task.value),
-                provider=provider.as_request() if provider is not None else None,
+                provider=(provider.as_request() or None) if provider is not None else None,
             )
         return out
 
