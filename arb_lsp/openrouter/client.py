@@ -341,7 +341,7 @@ class OpenRouterClient:
             availability = error.get("availability") if isinstance(error.get("availability"), dict) else None
         elif data is None and content.lstrip()[:1] == b"<":
             message = "an HTML error page instead of JSON"
-        return error_for_status(
+        error = error_for_status(
             status,
             self._scrub(message) if message else None,
             code=code,
@@ -351,6 +351,8 @@ class OpenRouterClient:
             availability=availability,
             rate_limit=rate_limit,
         )
+        error.from_openrouter = isinstance(data, dict) and isinstance(data.get("error"), dict)
+        return error
 
     async def _stream_events(
         self, body: dict[str, Any], result: StreamResult, policy: RetryPolicy

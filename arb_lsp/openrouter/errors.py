@@ -45,6 +45,8 @@ class OpenRouterError(Exception):
         self.availability = availability or {}
         #: ``X-RateLimit-*`` values, from the response headers or ``error.metadata.headers``.
         self.rate_limit = rate_limit or {}
+        #: True when OpenRouter itself answered with its JSON error (not a proxy's page or a dropped line).
+        self.from_openrouter = False
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(status={self.status!r}, code={self.code!r}, message={self.message!r})"

@@ -413,8 +413,8 @@ class Gateway:
     def _covered(error: OpenRouterError, models: list[str], result: StreamResult) -> list[str]:
         """The models a failed request already tried: all of its list when OpenRouter answered with an
         error status (it falls back along the list itself); up to the one serving when the stream broke."""
-        if error.status is not None:
-            return list(models)
+        if error.status is not None and error.from_openrouter:
+            return list(models)  # OpenRouter's own error: its fallback went through the whole list
         served = result.model if result.model in models else models[0]
         return models[: models.index(served) + 1]
 

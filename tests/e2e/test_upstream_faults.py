@@ -130,8 +130,12 @@ async def test_hover_and_docstring_faults_answer_promptly_with_one_message(
         await healthy(running)
         # The fault passes: the same server answers.
         fake.default_reply = Reply.text("Adds two numbers.")
+        asked = len(fake.chat_requests())
         recovered, _ = await timed(hover(client, uri, ADD_BODY))
-        assert recovered is not None and "Adds two numbers." in str(recovered.contents)
+        if name == "402":  # after a 402, paid models are not asked for a while: that request would fail
+            assert recovered is None and len(fake.chat_requests()) == asked
+        else:
+            assert recovered is not None and "Adds two numbers." in str(recovered.contents)
     assert fake.server_errors == []
 
 
