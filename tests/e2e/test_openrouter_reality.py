@@ -98,3 +98,17 @@ def test_cli_free_cap_message_names_the_numbers_and_never_advises_free_models(
         [FREE_MODEL, "meta-llama/llama-3.3-70b-instruct:free"],
         [PAID_MODEL],
     ]
+
+
+async def test_a_model_streaming_its_reasoning_is_not_cut_off_as_stalled(fake: FakeOpenRouter, tmp_path: Path) -> None:
+    # deepseek-r1 must reason: its tokens in chunks 0.2 s apart, then the answer. The whole takes longer
+    # than completion.timeoutMs, but something arrives well within it all along.
+    fake.default_reply = Reply.text("a + b", tps=5)
+    options = {"models": {"completion": "deepseek/deepseek-r1"}, "completion": {"debounceMs": 0, "timeoutMs": 600}}
+    async with session(fake, tmp_path, init_options=options) as running:
+        text, position = cursor(CODE)
+        result = await complete(running.client, open_document(running.client, text), position)
+        assert result.items, running.shown()
+        request = fake.chat_requests()[0]
+        ended = request.finished_at or request.disconnected_at
+        assert ended is not None and ended - request.started_at > 0.6, "longer than the timeout, yet answered"
