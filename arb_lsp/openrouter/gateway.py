@@ -201,20 +201,25 @@ class Gateway:
         assert self._free_limit is not None
         return self._free_limit
 
-    def _credits_error(self, error: InsufficientCreditsError) -> InsufficientCreditsError:
+    def _credits_error(
+        self, error: InsufficientCreditsError, free_failure: OpenRouterError | None = None
+    ) -> InsufficientCreditsError:
         """A 402 whose advice fits: never "use free models" when those are what failed."""
-        if not self.free_limited:
+        if self.free_limited:
+            assert self._free_limit is not None
+            why = f"the free models' daily limit is reached: {self._free_limit.message}"
+        elif free_failure is not None:
+            why = f"the free models failed too ({free_failure.message.rstrip('.')})."
+        else:
             return error
-        assert self._free_limit is not None
-        limited = InsufficientCreditsError(
-            "OpenRouter says the account has no credits for paid models (402), and the free models' daily limit "
-            f"is reached: {self._free_limit.message} Add credits at openrouter.ai/settings/credits.",
+        return InsufficientCreditsError(
+            f"OpenRouter says the account has no credits for paid models (402), and {why} "
+            "Add credits at openrouter.ai/settings/credits.",
             status=error.status,
             code=error.code,
             metadata=error.metadata,
             model=error.model,
         )
-        return limited
 
     def _learn(self, error: OpenRouterError, covered: Sequence[str]) -> None:
         if isinstance(error, FreeDailyLimitError):
@@ -348,6 +353,7 @@ class Gateway:
         await self._load_catalogue()
         last_error: OpenRouterError | None = None
         asked_with_effort: set[str] = set()
+        free_failure: OpenRouterError | None = None
         while pending:
             attempt = self._attempt(task, pending, params)
             model = attempt.models[0]
@@ -379,6 +385,8 @@ class Gateway:
                 covered = self._covered(error, attempt.models, stream.result)
                 self._learn(error, covered)
                 last_error = error
+                if any(is_free(m) for m in covered):
+                    free_failure = error
                 pending = [m for m in pending if m not in covered and not self._refused_now(m)]
                 if isinstance(error, ReasoningRequiredError):
                     # Now known to need reasoning: ask once more with its lowest effort.
@@ -405,7 +413,7 @@ class Gateway:
             return
         if last_error is not None:
             if isinstance(last_error, InsufficientCreditsError):
-                raise self._credits_error(last_error)
+                raise self._credits_error(last_error, free_failure)
             raise last_error
         holder.answer = Answer("", chain[0] if chain else "")
 

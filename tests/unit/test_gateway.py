@@ -226,7 +226,17 @@ async def test_402_alone_advises_free_models(fake: FakeOpenRouter, client: OpenR
     fake.credits = 0.0
     with pytest.raises(errors.InsufficientCreditsError) as caught:
         await Gateway(client).ask(TaskType.EXPLAIN, MESSAGES, (PAID,))
-    assert "free models" in caught.value.message
+    assert "use free models" in caught.value.message
+
+
+async def test_402_after_free_models_failed_does_not_advise_them(
+    fake: FakeOpenRouter, client: OpenRouterClient
+) -> None:
+    fake.credits = 0.0
+    fake.script(Reply.error(429, "slow down"), Reply.error(429, "slow down"), model=FREE_A)
+    with pytest.raises(errors.InsufficientCreditsError) as caught:
+        await Gateway(client).ask(TaskType.EXPLAIN, MESSAGES, (FREE_A, PAID))
+    assert "use free models" not in caught.value.message and "free models failed too" in caught.value.message
 
 
 async def test_completion_switches_reasoning_off_and_the_others_think_a_little(
