@@ -75,7 +75,8 @@ def block_sources(count: int, start: int = 0) -> list[tuple[str, int, int]]:
     return [(BLOCK.replace("add", f"add_{start + i}"), 1, 4) for i in range(count)]
 
 
-async def reasoning_per_completion(fake: FakeOpenRouter, root: Path) -> dict[str, float]:
+async def reasoning_per_completion(fake: FakeOpenRouter, root: Path) -> dict[str, tuple[float, Any, Any]]:
+    """Per model: mean reasoning tokens billed per completion, the reasoning and max_tokens it was sent."""
     models = [
         "~anthropic/claude-sonnet-latest",
         "~openai/gpt-latest",
@@ -89,7 +90,8 @@ async def reasoning_per_completion(fake: FakeOpenRouter, root: Path) -> dict[str
     tokens: dict[str, list[int]] = defaultdict(list)
     for stats in fake.billed():
         tokens[stats["model"]].append(int(stats.get("native_tokens_reasoning") or 0))
-    return {model: sum(tokens[model]) / max(len(tokens[model]), 1) for model in models}
+    sent = {r.json["model"]: (r.json.get("reasoning"), r.json.get("max_tokens")) for r in fake.chat_requests()}
+    return {m: (sum(tokens[m]) / max(len(tokens[m]), 1), *sent.get(m, (None, None))) for m in models}
 
 
 async def ledger_against_billing(fake: FakeOpenRouter, root: Path) -> tuple[float, float, int]:
@@ -123,9 +125,9 @@ async def main() -> None:
         reasoning = await reasoning_per_completion(fake, root)
         ledger_total, billed, closed = await ledger_against_billing(fake, root)
         upstream, refused = await requests_after_free_cap(fake, root)
-    print("1. Reasoning tokens per block completion (max_tokens asked by the completion: 480 for a block)")
-    for model, tokens in reasoning.items():
-        print(f"   {model:34} {tokens:6.1f}")
+    print("1. Reasoning tokens per block completion (completion.maxTokens 256, the default)")
+    for model, (tokens, param, max_tokens) in reasoning.items():
+        print(f"   {model:34} {tokens:6.1f}   sent reasoning={param} max_tokens={max_tokens}")
     gap = abs(ledger_total - billed) / billed * 100 if billed else 0.0
     print(
         f"2. Ledger total ${ledger_total:.6f} vs billed by the fake ${billed:.6f}: {gap:.2f} % apart ({closed} of 12 streams closed early)"
