@@ -91,12 +91,23 @@ def plan_completion(
     return CompletionPlan(context, completion_messages(context), settings.models_for(TaskType.COMPLETION), params)
 
 
+class Deadline:
+    """``seconds`` from the last sign of progress: a model streaming its reasoning is not stalled."""
+
+    def __init__(self, timeout: asyncio.Timeout, seconds: float) -> None:
+        self._timeout = timeout
+        self._seconds = seconds
+
+    def extend(self) -> None:
+        self._timeout.reschedule(asyncio.get_running_loop().time() + self._seconds)
+
+
 @asynccontextmanager
-async def deadline(seconds: float, what: str) -> AsyncIterator[None]:
+async def deadline(seconds: float, what: str) -> AsyncIterator[Deadline]:
     """Cut work that outlives its use (a hanging upstream) with an error that says so."""
     try:
-        async with asyncio.timeout(seconds):
-            yield
+        async with asyncio.timeout(seconds) as timeout:
+            yield Deadline(timeout, seconds)
     except TimeoutError:
         raise RequestTimeoutError(
             f"The model took longer than {seconds:g} s to {what}; try again, or pick a faster model (priority: speed)."
@@ -109,7 +120,8 @@ async def run_completion(
     """The model's raw answer, read only until it decides the insertion (then the stream is closed)."""
     raw = ""
     stream = gateway.stream(TaskType.COMPLETION, plan.messages, plan.models, **plan.params)
-    async with deadline(seconds, "suggest a completion"), stream:
+    async with deadline(seconds, "suggest a completion") as timer, stream:
+        stream.on_progress = timer.extend
         async for piece in stream:
             raw += piece
             if is_decided(raw, plan.context):
@@ -150,8 +162,10 @@ def plan_explain(
 
 
 async def run_explain(gateway: Gateway, plan: ExplainPlan, seconds: float = 30.0) -> str:
-    async with deadline(seconds, "explain the code"):
-        answer = await gateway.ask(TaskType.EXPLAIN, plan.messages, plan.models, **plan.params)
+    async with deadline(seconds, "explain the code") as timer:
+        stream = gateway.stream(TaskType.EXPLAIN, plan.messages, plan.models, **plan.params)
+        stream.on_progress = timer.extend
+        answer = await gateway.finish(stream)
     return format_hover(answer.text, model=answer.model, cost_usd=None if answer.cached else answer.cost)
 
 
@@ -195,8 +209,10 @@ def plan_docstring(settings: Settings, definition: Definition, style: str | None
 
 async def run_docstring(gateway: Gateway, plan: DocstringPlan, text: str, seconds: float = 90.0) -> DocEdit | None:
     """The edit that inserts (or replaces) the documentation; None when the answer was unusable."""
-    async with deadline(seconds, "write the docstring"):
-        answer = await gateway.ask(TaskType.DOCSTRING, plan.messages, plan.models, **plan.params)
+    async with deadline(seconds, "write the docstring") as timer:
+        stream = gateway.stream(TaskType.DOCSTRING, plan.messages, plan.models, **plan.params)
+        stream.on_progress = timer.extend
+        answer = await gateway.finish(stream)
     doc = clean_docstring(answer.text, plan.definition, plan.style)
     if doc is None:
         return None

@@ -31,14 +31,18 @@ def build_gateway(
     settings: Settings,
     ledger: UsageLedger | None,
     on_budget_exceeded: Callable[[float, float], None] | None = None,
+    on_free_limit: Callable[[str], None] | None = None,
 ) -> Gateway:
-    """The gateway every task goes through: fallback chains, ``budget.dailyUsd``, answer cache, ledger."""
+    """The gateway every task goes through: fallback chains, ``budget.dailyUsd``, the free models' daily
+    limit, ``reasoning.*`` and ``provider.*`` per task, answer cache, ledger."""
     return Gateway(
         client,
         ledger=ledger,
         cache=TTLCache[Answer](max_entries=ANSWER_CACHE_ENTRIES, ttl=ANSWER_CACHE_TTL),
         budget_usd=settings.budget.daily_usd,
         on_budget_exceeded=on_budget_exceeded,
+        on_free_limit=on_free_limit,
+        preferences=settings.preferences(),
     )
 
 

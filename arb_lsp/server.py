@@ -164,6 +164,7 @@ class Services:
                 "only free models are used until tomorrow.",
                 types.MessageType.Info,
             ),
+            lambda message: notifier.once("free_daily_cap", f"arb-lsp: {message}", types.MessageType.Warning),
         )
         #: The rules for files outside every workspace folder (anchored patterns anchor to ``/``).
         self.exclusions = build_exclusions(settings)
@@ -189,11 +190,14 @@ class Services:
             log.info("model catalogue unavailable: %s", error.message)
             return
         self.context_lengths = {m.id: m.context_length for m in models if m.context_length}
+        self.gateway.set_catalogue(models)
+        self.gateway.settle_outstanding()  # estimates an earlier run left behind
 
     def context_tokens(self, model: str) -> int | None:
         return self.context_lengths.get(model)
 
     async def close(self) -> None:
+        await self.gateway.drain(2.0)  # what is not settled by then stays an estimate for the next run
         await self.client.close()
 
 

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 from pydantic.alias_generators import to_camel
 
 from arb_lsp.openrouter.client import DEFAULT_BASE_URL, base_url_problem
+from arb_lsp.openrouter.gateway import TaskPreferences
 from arb_lsp.openrouter.routing import Priority, TaskType, select_models
 
 SECTION = "arbLsp"
@@ -56,6 +57,40 @@ class BudgetSettings(_Section):
     daily_usd: float | None = Field(None, ge=0)
 
 
+Effort = Literal["none", "minimal", "low", "medium", "high", "xhigh"]
+
+
+class ReasoningSettings(_Section):
+    """OpenRouter reasoning effort per task; None keeps the task's default (completion off, others low)."""
+
+    completion: Effort | None = None
+    explain: Effort | None = None
+    docstring: Effort | None = None
+
+
+class ProviderPreferences(BaseModel):
+    """OpenRouter's ``provider`` object, passed as given (its own snake_case names: ``sort``, ``order``,
+    ``only``, ``ignore``, ``allow_fallbacks``, ``data_collection``, ``zdr``, ``max_price``, ...)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    sort: Literal["price", "throughput", "latency"] | None = None
+    data_collection: Literal["allow", "deny"] | None = None
+    zdr: bool | None = None
+    allow_fallbacks: bool | None = None
+
+    def as_request(self) -> dict[str, Any]:
+        return self.model_dump(exclude_none=True)
+
+
+class ProviderSettings(_Section):
+    """Provider preferences per task; None keeps the default (completion: latency first)."""
+
+    completion: ProviderPreferences | None = None
+    explain: ProviderPreferences | None = None
+    docstring: ProviderPreferences | None = None
+
+
 class Settings(_Section):
     api_key: SecretStr | None = None
     base_url: str = DEFAULT_BASE_URL
@@ -65,6 +100,8 @@ class Settings(_Section):
     hover: HoverSettings = HoverSettings()
     docstring: DocstringSettings = DocstringSettings()
     budget: BudgetSettings = BudgetSettings()
+    reasoning: ReasoningSettings = ReasoningSettings()
+    provider: ProviderSettings = ProviderSettings()
     exclude: tuple[str, ...] = ()
     redact_secrets: bool = True
 
@@ -86,6 +123,17 @@ class Settings(_Section):
     def models_for(self, task: TaskType) -> tuple[str, ...]:
         overrides = {k: v for k, v in self.models.model_dump().items() if v}
         return select_models(task, self.priority, overrides)
+
+    def preferences(self) -> dict[TaskType, TaskPreferences]:
+        """Each task's reasoning effort and provider preferences, for the gateway."""
+        out: dict[TaskType, TaskPreferences] = {}
+        for task in TaskType:
+            provider: ProviderPreferences | None = getattr(self.provider, task.value)
+            out[task] = TaskPreferences(
+                reasoning=getattr(self.reasoning, task.value),
+                provider=(provider.as_request() or None) if provider is not None else None,
+            )
+        return out
 
     @property
     def key(self) -> str | None:

@@ -51,6 +51,7 @@ from urllib.parse import parse_qsl, urlsplit
 __all__ = [
     "DEFAULT_API_KEY",
     "FREE_MODEL",
+    "KEEPS_BILLING_PROVIDERS",
     "PAID_MODEL",
     "ZERO_PRICE_MODEL",
     "FakeOpenRouter",
@@ -78,6 +79,35 @@ DONE_EVENT = b"data: [DONE]\n\n"
 FREE_MODEL = "qwen/qwen3-coder:free"
 PAID_MODEL = "mistralai/codestral-2508"
 ZERO_PRICE_MODEL = "fakeprovider/zero-price-chat"
+
+#: Share of ``max_tokens`` a reasoning effort spends on thinking (OpenRouter's reasoning-tokens guide).
+REASONING_SHARE = {"minimal": 0.1, "low": 0.2, "medium": 0.5, "high": 0.8, "xhigh": 0.95}
+EFFORT_ORDER = ("minimal", "low", "medium", "high", "xhigh")
+#: Reasoning tokens a reasoning model spends when the request sets no ``max_tokens``.
+DEFAULT_REASONING_TOKENS = 64
+#: Providers that keep generating (and billing) after the client closes a stream (api_reference/streaming).
+KEEPS_BILLING_PROVIDERS = frozenset({"Mistral", "Google", "Amazon Bedrock", "Groq"})
+MANDATORY_REASONING_MESSAGE = "Reasoning is mandatory for this endpoint and cannot be disabled."
+MODELS_LIMIT_MESSAGE = "'models' array must have 3 items or fewer."
+FREE_DAILY_MESSAGE = (
+    "Rate limit exceeded: free-models-per-day. Add 10 credits to unlock 1000 free model requests per day"
+)
+NO_CREDITS_MESSAGE = (
+    "Insufficient credits. This account never purchased credits. Make sure your key is on the correct account "
+    "or org, and if so, purchase more at https://openrouter.ai/settings/credits"
+)
+#: HTTP status OpenRouter answers with for each ``error.availability.code``.
+AVAILABILITY_STATUS = {
+    "model_not_found": 404,
+    "no_endpoints": 404,
+    "model_deprecated": 404,
+    "free_variant_ended": 404,
+    "privacy_restricted": 404,
+    "constraint_filtered": 404,
+    "region_restricted": 403,
+    "capacity_exhausted": 503,
+    "temporarily_unavailable": 503,
+}
 
 _MAX_HEAD_BYTES = 64 * 1024
 _MAX_BODY_BYTES = 32 * 1024 * 1024
@@ -107,8 +137,9 @@ def _model_entry(
     description: str,
     tokenizer: str = "Other",
     created: int = 1_750_000_000,
+    reasoning: JSONDict | None = None,
 ) -> JSONDict:
-    return {
+    entry: JSONDict = {
         "id": model_id,
         "canonical_slug": model_id.removesuffix(":free"),
         "hugging_face_id": "",
@@ -138,6 +169,19 @@ def _model_entry(
         },
         "per_request_limits": None,
         "supported_parameters": ["max_tokens", "temperature", "top_p", "stop", "seed", "tools"],
+    }
+    if reasoning is not None:
+        entry["reasoning"] = reasoning
+        entry["supported_parameters"] += ["reasoning", "include_reasoning"]
+    return entry
+
+
+def _reasoning(efforts: tuple[str, ...], default: str, *, enabled: bool = True, mandatory: bool = False) -> JSONDict:
+    return {
+        "supported_efforts": list(efforts),
+        "default_effort": default,
+        "default_enabled": enabled,
+        "mandatory": mandatory,
     }
 
 
@@ -187,6 +231,19 @@ def default_models() -> list[JSONDict]:
             description="Anthropic's Sonnet model.",
             tokenizer="Claude",
             created=1_759_161_676,
+            reasoning=_reasoning(("low", "medium", "high"), "medium", enabled=False),
+        ),
+        _model_entry(
+            "~anthropic/claude-sonnet-latest",
+            "Anthropic: Claude Sonnet (latest)",
+            context_length=1_000_000,
+            prompt="0.000003",
+            completion="0.000015",
+            max_completion_tokens=64_000,
+            description="Always the newest Claude Sonnet; reasons by default.",
+            tokenizer="Claude",
+            created=1_770_000_000,
+            reasoning=_reasoning(("low", "medium", "high"), "medium", enabled=True),
         ),
         _model_entry(
             "openai/gpt-5",
@@ -198,6 +255,31 @@ def default_models() -> list[JSONDict]:
             description="OpenAI's GPT-5.",
             tokenizer="GPT",
             created=1_754_587_413,
+            reasoning=_reasoning(("minimal", "low", "medium", "high"), "medium", mandatory=True),
+        ),
+        _model_entry(
+            "~openai/gpt-latest",
+            "OpenAI: GPT (latest)",
+            context_length=400_000,
+            prompt="0.00000125",
+            completion="0.00001",
+            max_completion_tokens=128_000,
+            description="Always the newest GPT; its reasoning cannot be switched off.",
+            tokenizer="GPT",
+            created=1_770_000_000,
+            reasoning=_reasoning(("minimal", "low", "medium", "high"), "medium", mandatory=True),
+        ),
+        _model_entry(
+            "deepseek/deepseek-r1",
+            "DeepSeek: R1",
+            context_length=163_840,
+            prompt="0.0000004",
+            completion="0.000002",
+            max_completion_tokens=163_840,
+            description="DeepSeek's reasoning model; it always thinks first.",
+            tokenizer="DeepSeek",
+            created=1_737_381_095,
+            reasoning=_reasoning(("low", "medium", "high"), "medium", mandatory=True),
         ),
         _model_entry(
             ZERO_PRICE_MODEL,
@@ -210,6 +292,17 @@ def default_models() -> list[JSONDict]:
             created=1_740_000_000,
         ),
     ]
+
+
+def provider_for(model: str) -> str:
+    """The provider the fake says served ``model``: Mistral's models run at Mistral (which bills on)."""
+    return "Mistral" if model.startswith("mistralai/") else PROVIDER_NAME
+
+
+def next_utc_midnight_ms(now: float | None = None) -> int:
+    """When OpenRouter's free-model day ends: the next 00:00 UTC, in epoch milliseconds."""
+    now = time.time() if now is None else now
+    return (int(now // 86_400) + 1) * 86_400_000
 
 
 def default_key_info(api_key: str | None) -> JSONDict:
@@ -253,6 +346,8 @@ class Reply:
     send_headers: bool = True
     reset: bool = False
     body: str | None = None
+    reasoning_tokens: int | None = None
+    availability: JSONDict | None = None
 
     @classmethod
     def text(
@@ -266,8 +361,9 @@ class Reply:
         usage: JSONDict | None = None,
         cost: float | None = None,
         finish_reason: str = "stop",
+        reasoning_tokens: int | None = None,
     ) -> Reply:
-        """A normal answer. ``chunks`` (if given) are the exact stream pieces and replace ``content``;
+        """A normal answer. ``reasoning_tokens`` overrides how long a reasoning model thinks first. ``chunks`` (if given) are the exact stream pieces and replace ``content``;
         ``ttft`` is the delay before the first content, ``tps`` the pieces per second after it; ``model``
         is the model reported as having served; ``usage`` entries override the computed ones."""
         chunk_tuple = tuple(chunks) if chunks is not None else None
@@ -283,6 +379,7 @@ class Reply:
             usage=usage,
             cost=cost,
             finish_reason=finish_reason,
+            reasoning_tokens=reasoning_tokens,
         )
 
     @classmethod
@@ -306,6 +403,41 @@ class Reply:
             retry_after=retry_after,
             metadata=metadata,
             headers=tuple((headers or {}).items()),
+        )
+
+    @classmethod
+    def unavailable(
+        cls,
+        code: str,
+        message: str = "",
+        *,
+        status: int | None = None,
+        retryable: bool = False,
+        retry_after: float | None = None,
+        requested_models: Iterable[str] = (),
+        fallback_models: Iterable[str] = (),
+        error_type: str | None = None,
+    ) -> Reply:
+        """An availability error: ``error.availability {code, retryable, retry_after, requested_models,
+        fallback_models, docs_url}`` with the status OpenRouter gives that code (``status`` overrides)."""
+        status = status or AVAILABILITY_STATUS.get(code, 404)
+        availability: JSONDict = {
+            "code": code,
+            "retryable": retryable,
+            "retry_after": retry_after,
+            "requested_models": list(requested_models),
+            "fallback_models": list(fallback_models),
+            "docs_url": "https://openrouter.ai/docs/api-reference/errors",
+        }
+        metadata = {"error_type": error_type} if error_type else None
+        return cls(
+            "error",
+            status=status,
+            message=message or code.replace("_", " "),
+            code=status,
+            retry_after=retry_after,
+            metadata=metadata,
+            availability=availability,
         )
 
     @classmethod
@@ -398,6 +530,10 @@ class RecordedRequest:
     generation_id: str | None = None
     dropped: bool = False
     connection_id: int = 0
+    #: The ``X-Generation-Id`` this request's response carries (set once a chat answer is chosen).
+    response_generation_id: str | None = None
+    #: The models the fake tried for this request, in order (native ``models`` fallback).
+    attempted: list[str] = field(default_factory=list)
 
     @property
     def model(self) -> str | None:
@@ -456,6 +592,7 @@ class FakeOpenRouter:
         self._scripts: list[tuple[str | None, Reply]] = []
         self._requests: list[RecordedRequest] = []
         self._generations: dict[str, JSONDict] = {}
+        self._generation_ready: dict[str, float] = {}
         self._conn_ids = itertools.count(1)
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -480,6 +617,17 @@ class FakeOpenRouter:
         self.honor_stop: bool = True
         self.honor_max_tokens: bool = True
         self.reject_unknown_models: bool = False
+        #: Seconds a generation's stats answer 404 before ``GET /generation`` has them (as OpenRouter does).
+        self.generation_delay: float = 0.2
+        #: Free-model requests a day (50 below 10 credits bought, 1000 above); None: no cap.
+        self.free_daily_limit: int | None = None
+        self.free_requests_today: int = 0
+        #: Epoch ms the free-model day resets at; None: the next 00:00 UTC.
+        self.free_reset_ms: int | None = None
+        #: Credits left; None: plenty. At 0 or below paid models answer 402 (below 0 free ones too).
+        self.credits: float | None = None
+        #: Try each model of a request's ``models`` list in turn, as OpenRouter does.
+        self.native_fallback: bool = True
 
     # ----------------------------------------------------------------------------------------------
     # Lifecycle
@@ -547,6 +695,7 @@ class FakeOpenRouter:
             self._scripts.clear()
             self._requests.clear()
             self._generations.clear()
+            self._generation_ready.clear()
             self.server_errors.clear()
             self.connections_opened = 0
             self._set_defaults()
@@ -584,6 +733,19 @@ class FakeOpenRouter:
         with self._lock:
             data = self._generations.get(generation_id)
             return copy.deepcopy(data) if data is not None else None
+
+    def billed_total(self) -> float:
+        """What the fake billed in USD over every generation so far (to compare with a usage ledger)."""
+        with self._lock:
+            return sum(float(g.get("total_cost") or 0.0) for g in self._generations.values())
+
+    def billed(self) -> list[JSONDict]:
+        """Every generation's stats, in the order they were recorded."""
+        with self._lock:
+            return [copy.deepcopy(g) for g in self._generations.values()]
+
+    def free_reset(self) -> int:
+        return self.free_reset_ms if self.free_reset_ms is not None else next_utc_midnight_ms()
 
     def wait_for(self, predicate: Callable[[], object], timeout: float = 5.0, interval: float = 0.005) -> bool:
         """Poll ``predicate()`` until it is truthy (True) or ``timeout`` seconds pass (False). For sync
@@ -892,6 +1054,8 @@ class FakeOpenRouter:
         extra_headers: Iterable[tuple[str, str]] = (),
     ) -> bool:
         headers = [("Content-Type", content_type), ("Content-Length", str(len(body))), *extra_headers]
+        if rec.response_generation_id:
+            headers.append(("X-Generation-Id", rec.response_generation_id))
         rec.status = status
         return await self._write(conn, self._head(status, headers, close=conn.close_after) + body, last_of=rec)
 
@@ -917,6 +1081,8 @@ class FakeOpenRouter:
             ("Cache-Control", "no-cache"),
             ("Transfer-Encoding", "chunked"),
         ]
+        if rec.response_generation_id:
+            headers.append(("X-Generation-Id", rec.response_generation_id))
         rec.status = 200
         data = self._head(200, headers, close=conn.close_after)
         if comment:
@@ -1001,6 +1167,13 @@ class FakeOpenRouter:
     async def _handle_key(self, conn: _Conn, rec: RecordedRequest) -> bool:
         data = dict(self.key_info)
         data.setdefault("label", mask_key(self.api_key or DEFAULT_API_KEY))
+        if self.free_daily_limit is not None:
+            used = min(self.free_requests_today, self.free_daily_limit)
+            data["free_model_daily_requests"] = {
+                "limit": self.free_daily_limit,
+                "used": used,
+                "remaining": self.free_daily_limit - used,
+            }
         return await self._send_json(conn, rec, 200, {"data": data})
 
     async def _handle_generation(self, conn: _Conn, rec: RecordedRequest) -> bool:
@@ -1008,14 +1181,18 @@ class FakeOpenRouter:
         if not gen_id:
             return await self._send_json(conn, rec, 400, _error_body(400, "Missing generation id"))
         data = self.generation(gen_id)
-        if data is None:
+        with self._lock:
+            ready_at = self._generation_ready.get(gen_id, 0.0)
+        if data is None or time.monotonic() < ready_at:
             return await self._send_json(conn, rec, 404, _error_body(404, f"Generation {gen_id} not found"))
         return await self._send_json(conn, rec, 200, {"data": data})
 
-    def _choose_reply(self, body: JSONDict, model: str) -> Reply:
+    def _choose_reply(self, body: JSONDict, model: str, *, first: bool = True) -> Reply:
+        """A script for this model (unkeyed ones only for a request's first model), else the responder's
+        answer, else the default reply."""
         with self._lock:
             for index, (wanted, reply) in enumerate(self._scripts):
-                if wanted is None or wanted == model:
+                if wanted == model or (wanted is None and first):
                     del self._scripts[index]
                     return reply
         if self.responder is not None:
@@ -1037,13 +1214,89 @@ class FakeOpenRouter:
             return await self._send_json(
                 conn, rec, 400, _error_body(400, 'Input required: specify "prompt" or "messages"')
             )
-        if self.reject_unknown_models and all(m.get("id") != model for m in self.models):
-            return await self._send_json(conn, rec, 400, _error_body(400, f"{model} is not a valid model ID"))
-        reply = self._choose_reply(body, model)
+        models = body.get("models")
+        if isinstance(models, list) and len(models) > 3:
+            return await self._send_json(conn, rec, 400, _error_body(400, MODELS_LIMIT_MESSAGE))
+        candidates = [model]
+        if isinstance(models, list) and self.native_fallback:
+            candidates += [m for m in models if isinstance(m, str) and m not in candidates]
+        reply, served = Reply.error(500, "no model tried"), model
+        for index, candidate in enumerate(candidates):
+            rec.attempted.append(candidate)
+            refusal = self._refusal(candidate, body)
+            if refusal is None:
+                candidate_body = body if index == 0 else {**body, "model": candidate}
+                reply = self._choose_reply(candidate_body, candidate, first=index == 0)
+            else:
+                reply = refusal
+            served = reply.model or candidate
+            # OpenRouter moves on to the next model on any error before a stream starts, and returns the
+            # last model's error when every one failed.
+            if reply.kind != "error":
+                break
         rec.reply = reply
         stream = bool(body.get("stream"))
-        answer = _ChatAnswer(self, conn, rec, reply, body, served_model=reply.model or model)
+        answer = _ChatAnswer(self, conn, rec, reply, body, served_model=served)
         return await answer.run(stream)
+
+    def _entry(self, model: str) -> JSONDict | None:
+        return next((m for m in self.models if m.get("id") == model), None)
+
+    def _refusal(self, model: str, body: JSONDict) -> Reply | None:
+        """What OpenRouter itself answers before any provider sees the request: unknown model, reasoning
+        that cannot be switched off, no credits, the free models' daily cap."""
+        entry = self._entry(model)
+        if self.reject_unknown_models and entry is None:
+            return Reply.error(400, f"{model} is not a valid model ID")
+        conf = entry.get("reasoning") if entry else None
+        if isinstance(conf, dict) and conf.get("mandatory") and not model.startswith("~"):
+            if _reasoning_request(body)[0] == "none":
+                return Reply.error(400, MANDATORY_REASONING_MESSAGE)
+        free = model.endswith(":free")
+        if self.credits is not None and (self.credits < 0 or (self.credits <= 0 and not free)):
+            return Reply.error(402, NO_CREDITS_MESSAGE)
+        if free and self.free_daily_limit is not None:
+            with self._lock:
+                capped = self.free_requests_today >= self.free_daily_limit
+                if not capped:
+                    self.free_requests_today += 1
+            if capped:
+                reset = str(self.free_reset())
+                headers = {
+                    "X-RateLimit-Limit": str(self.free_daily_limit),
+                    "X-RateLimit-Remaining": "0",
+                    "X-RateLimit-Reset": reset,
+                }
+                return Reply.error(
+                    429,
+                    FREE_DAILY_MESSAGE,
+                    metadata={"headers": headers, "error_type": "rate_limit_exceeded"},
+                    headers=headers,
+                )
+        return None
+
+    def reasoning_plan(self, model: str, body: JSONDict) -> tuple[int, bool]:
+        """How many reasoning tokens ``model`` spends on this request, and whether they are streamed."""
+        entry = self._entry(model)
+        conf = entry.get("reasoning") if entry else None
+        if not isinstance(conf, dict):
+            return 0, False
+        effort, budget, exclude = _reasoning_request(body)
+        efforts = [e for e in EFFORT_ORDER if e in (conf.get("supported_efforts") or EFFORT_ORDER)]
+        if effort is None and budget is None:
+            effort = str(conf.get("default_effort") or "medium") if conf.get("default_enabled") else "none"
+        if effort == "none" and conf.get("mandatory"):
+            effort = efforts[0] if efforts else "low"  # an alias remaps "none" to its lowest effort
+        if effort == "none":
+            return 0, False
+        limit = body.get("max_tokens", body.get("max_completion_tokens"))
+        if budget is not None:
+            tokens = budget
+        elif isinstance(limit, int) and not isinstance(limit, bool):
+            tokens = int(limit * REASONING_SHARE.get(effort or "medium", 0.5))
+        else:
+            tokens = DEFAULT_REASONING_TOKENS
+        return max(tokens, 0), not exclude
 
     # ----------------------------------------------------------------------------------------------
     # Accounting
@@ -1057,7 +1310,11 @@ class FakeOpenRouter:
                     return 0.0
         return 0.0
 
-    def _usage(self, reply: Reply, model: str, prompt_tokens: int, completion_tokens: int) -> JSONDict:
+    def _usage(
+        self, reply: Reply, model: str, prompt_tokens: int, completion_tokens: int, reasoning_tokens: int = 0
+    ) -> JSONDict:
+        """Usage as OpenRouter reports it: ``completion_tokens`` includes reasoning, billed as output."""
+        completion_tokens += reasoning_tokens
         cost = (
             prompt_tokens * self._price(model, "prompt")
             + completion_tokens * self._price(model, "completion")
@@ -1069,6 +1326,8 @@ class FakeOpenRouter:
             "total_tokens": prompt_tokens + completion_tokens,
             "cost": float(cost if reply.cost is None else reply.cost),
             "is_byok": False,
+            "prompt_tokens_details": {"cached_tokens": 0},
+            "completion_tokens_details": {"reasoning_tokens": reasoning_tokens},
         }
         if reply.usage:
             usage.update(reply.usage)
@@ -1077,6 +1336,7 @@ class FakeOpenRouter:
     def _record_generation(self, gen_id: str, data: JSONDict) -> None:
         with self._lock:
             self._generations[gen_id] = data
+            self._generation_ready[gen_id] = time.monotonic() + self.generation_delay
 
 
 class _ChatAnswer:
@@ -1104,6 +1364,14 @@ class _ChatAnswer:
         self.prompt_tokens = _estimate_prompt_tokens(body.get("messages"))
         self.first_content_at: float | None = None
         self.sent: list[str] = []
+        self.provider = provider_for(served_model)
+        rec.response_generation_id = self.gen_id
+        planned, self.show_reasoning = fake.reasoning_plan(served_model, body)
+        if reply.reasoning_tokens is not None and planned:
+            planned = reply.reasoning_tokens
+        self.reasoning_tokens = planned
+        self.reasoning_sent = 0
+        self.planned: list[str] = []
 
     async def run(self, stream: bool) -> bool:
         kind = self.reply.kind
@@ -1141,15 +1409,20 @@ class _ChatAnswer:
                 finish_reason = "stop"
         if fake.honor_max_tokens:
             limit = body.get("max_tokens", body.get("max_completion_tokens"))
-            if isinstance(limit, int) and not isinstance(limit, bool) and 0 <= limit < len(pieces):
-                pieces = pieces[:limit]
-                finish_reason = "length"
+            if isinstance(limit, int) and not isinstance(limit, bool):
+                # Reasoning tokens count against max_tokens: thinking can leave no room for the answer.
+                self.reasoning_tokens = min(self.reasoning_tokens, max(limit, 0))
+                room = max(limit - self.reasoning_tokens, 0)
+                if room < len(pieces):
+                    pieces = pieces[:room]
+                    finish_reason = "length"
+        self.planned = pieces
         return pieces, finish_reason
 
     def _base(self, obj: str) -> JSONDict:
         return {
             "id": self.gen_id,
-            "provider": PROVIDER_NAME,
+            "provider": self.provider,
             "model": self.model,
             "object": obj,
             "created": self.created,
@@ -1172,12 +1445,19 @@ class _ChatAnswer:
         err: JSONDict = {"code": self.reply.code, "message": self.reply.message}
         if self.reply.metadata is not None:
             err["metadata"] = self.reply.metadata
+        if self.reply.availability is not None:
+            err["availability"] = self.reply.availability
         return err
 
     def _finish_generation(self, sent_pieces: list[str], finish_reason: str, *, streamed: bool) -> None:
         now = time.monotonic()
         completion_tokens = len(sent_pieces)
-        usage = self.fake._usage(self.reply, self.model, self.prompt_tokens, completion_tokens)
+        reasoning = self.reasoning_tokens if not streamed else self.reasoning_sent
+        if self.rec.disconnected and self.provider in KEEPS_BILLING_PROVIDERS:
+            # This provider does not stop when the client goes away: the whole answer is billed.
+            completion_tokens = max(completion_tokens, len(self.planned))
+            reasoning = self.reasoning_tokens
+        usage = self.fake._usage(self.reply, self.model, self.prompt_tokens, completion_tokens, reasoning)
         first = self.first_content_at if self.first_content_at is not None else now
         self.rec.generation_id = self.gen_id
         self.fake._record_generation(
@@ -1185,7 +1465,7 @@ class _ChatAnswer:
             {
                 "id": self.gen_id,
                 "model": self.model,
-                "provider_name": PROVIDER_NAME,
+                "provider_name": self.provider,
                 "created_at": formatdate(self.created, usegmt=True),
                 "streamed": streamed,
                 "cancelled": self.rec.disconnected,
@@ -1198,12 +1478,37 @@ class _ChatAnswer:
                 "tokens_completion": usage["completion_tokens"],
                 "native_tokens_prompt": usage["prompt_tokens"],
                 "native_tokens_completion": usage["completion_tokens"],
+                "native_tokens_reasoning": reasoning,
                 "latency": round((first - self.rec.started_at) * 1000),
                 "generation_time": round((now - first) * 1000),
                 "origin": "",
                 "api_type": "completions",
             },
         )
+
+    async def _stream_reasoning(self, gap: float) -> bool:
+        """Reasoning deltas (``delta.reasoning`` and ``reasoning_details``), 8 tokens a chunk, before any
+        content; False if the client went away. Excluded reasoning is spent (and billed) but not sent."""
+        left = self.reasoning_tokens
+        index = 0
+        while left > 0:
+            step = min(8, left)
+            if index and gap and not await self.fake._pause(self.conn, gap):
+                return False
+            if self.show_reasoning:
+                text = "think " * step
+                delta = {
+                    "role": "assistant",
+                    "content": "",
+                    "reasoning": text,
+                    "reasoning_details": [{"type": "reasoning.text", "text": text, "format": "unknown", "index": 0}],
+                }
+                if not await self.fake._send_event(self.conn, self._chunk_payload(delta, None)):
+                    return False
+            self.reasoning_sent += step
+            left -= step
+            index += 1
+        return True
 
     async def _stream_pieces(self, pieces: list[str], last_finish: str | None) -> list[str] | None:
         """Send content chunks after the TTFT wait, paced by tps; the sent pieces (also kept in
@@ -1213,6 +1518,8 @@ class _ChatAnswer:
         if not await self.fake._wait_ttft(conn, self.ttft):
             return None
         gap = 1.0 / self.tps if self.tps else 0.0
+        if not await self._stream_reasoning(gap):
+            return None
         for index, piece in enumerate(pieces):
             if index and gap and not await self.fake._pause(conn, gap):
                 return None
@@ -1244,7 +1551,11 @@ class _ChatAnswer:
                 "message": {"role": "assistant", "content": "".join(pieces), "refusal": None},
             }
         ]
-        payload["usage"] = self.fake._usage(self.reply, self.model, self.prompt_tokens, len(pieces))
+        payload["usage"] = self.fake._usage(
+            self.reply, self.model, self.prompt_tokens, len(pieces), self.reasoning_tokens
+        )
+        if self.reasoning_tokens and self.show_reasoning:
+            payload["choices"][0]["message"]["reasoning"] = "think " * self.reasoning_tokens
         self._finish_generation(pieces, finish, streamed=False)
         return await self.fake._send_json(self.conn, self.rec, 200, payload)
 
@@ -1258,7 +1569,9 @@ class _ChatAnswer:
             return False
         usage_chunk = self._base("chat.completion.chunk")
         usage_chunk["choices"] = []
-        usage_chunk["usage"] = self.fake._usage(self.reply, self.model, self.prompt_tokens, len(pieces))
+        usage_chunk["usage"] = self.fake._usage(
+            self.reply, self.model, self.prompt_tokens, len(pieces), self.reasoning_sent
+        )
         self._finish_generation(pieces, finish, streamed=True)
         if not await self.fake._send_event(self.conn, usage_chunk):
             return False
@@ -1432,6 +1745,25 @@ def _truncate_chars(pieces: list[str], limit: int) -> list[str]:
             out.append(piece[: limit - used])
         break
     return out
+
+
+def _reasoning_request(body: JSONDict) -> tuple[str | None, int | None, bool]:
+    """The request's reasoning wish: (effort or "none" or None, token budget, exclude)."""
+    conf = body.get("reasoning")
+    effort: str | None = None
+    budget: int | None = None
+    exclude = False
+    if isinstance(body.get("reasoning_effort"), str):
+        effort = body["reasoning_effort"]
+    if isinstance(conf, dict):
+        if isinstance(conf.get("effort"), str):
+            effort = conf["effort"]
+        if isinstance(conf.get("max_tokens"), int):
+            budget = conf["max_tokens"]
+        if conf.get("enabled") is False:
+            effort = "none"
+        exclude = bool(conf.get("exclude"))
+    return effort, budget, exclude
 
 
 def _estimate_prompt_tokens(messages: Any) -> int:

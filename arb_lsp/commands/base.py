@@ -141,12 +141,12 @@ class MeteredLedger(UsageLedger):
         self.run_requests = 0
         self.last_entry: UsageEntry | None = None
 
-    def record(self, entry: UsageEntry) -> None:
+    def record(self, entry: UsageEntry) -> int | None:
         # Count first: the run's cost must stay right even if the disk write fails.
         self.run_cost += entry.cost
         self.run_requests += 1
         self.last_entry = entry
-        super().record(entry)
+        return super().record(entry)
 
 
 def open_ledger() -> MeteredLedger:
@@ -166,6 +166,10 @@ class Session:
     ledger: MeteredLedger
 
 
+#: How long a command waits on the way out for OpenRouter's figures of streams it closed early.
+SETTLE_WAIT_S = 5.0
+
+
 @asynccontextmanager
 async def openrouter_session(
     settings: Settings, *, need_key: bool = True, retry: RetryPolicy = ONE_SHOT_RETRY
@@ -182,10 +186,14 @@ async def openrouter_session(
         on_budget_exceeded=lambda spent, cap: tell(
             f"today's spend ${spent:.4f} reached budget.dailyUsd ${cap:.2f}; using free models only."
         ),
+        on_free_limit=tell,
     )
+    gateway.settle_outstanding()  # estimates earlier runs left behind
     try:
         yield Session(settings, client, gateway, ledger)
     finally:
+        # A stream closed early is billed on OpenRouter's side: wait a little for its real cost.
+        await gateway.drain(SETTLE_WAIT_S)
         await client.close()
         ledger.close()
 

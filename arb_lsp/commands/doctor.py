@@ -113,6 +113,21 @@ async def _key_check(session: Session, settings: Settings) -> tuple[Check, KeyIn
     parts.append(f"{usd(info.usage)} used")
     if info.is_free_tier:
         parts.append("free tier (no credits bought: paid models need credits)")
+    daily = info.free_model_daily_requests or {}
+    if isinstance(daily.get("limit"), int) and isinstance(daily.get("remaining"), int):
+        limit, left = daily["limit"], daily["remaining"]
+        parts.append(f"free models: {left:,} of {limit:,} requests left today (resets 00:00 UTC)")
+        if left <= 0:
+            advice = "buy 10 credits to raise it to 1,000 a day, or set a paid model" if limit < 1000 else ""
+            return (
+                Check(
+                    "key",
+                    "warn",
+                    "; ".join(parts) + ": free models are refused until the reset",
+                    advice or "set a paid model (models.* settings) or wait for the reset",
+                ),
+                info,
+            )
     if info.limit_remaining is not None and info.limit_remaining <= 0:
         return (
             Check(

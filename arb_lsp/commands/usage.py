@@ -17,7 +17,18 @@ from arb_lsp.commands.base import EXIT_OK, CommandError, write_out
 from arb_lsp.commands.terminal import count, table, usd
 from arb_lsp.openrouter.ledger import UsageLedger, default_ledger_path
 
-_SUMMED = ("requests", "promptTokens", "completionTokens", "costUsd", "errors", "cancelled")
+#: ``costUsd`` is what OpenRouter billed; ``estimated`` counts requests whose cost is still our estimate
+#: (a stream closed before its usage arrived, not yet settled from OpenRouter's generation stats).
+_SUMMED = (
+    "requests",
+    "promptTokens",
+    "completionTokens",
+    "costUsd",
+    "errors",
+    "cancelled",
+    "reasoningTokens",
+    "estimated",
+)
 
 
 def _totals(rows: Iterable[dict[str, Any]], key: str | None) -> list[dict[str, Any]]:
@@ -27,7 +38,7 @@ def _totals(rows: Iterable[dict[str, Any]], key: str | None) -> list[dict[str, A
         name = row[key] if key else ""
         group = groups.setdefault(name, {**({key: name} if key else {}), **dict.fromkeys(_SUMMED, 0)})
         for field in _SUMMED:
-            group[field] += row[field]
+            group[field] += row.get(field, 0)
     for group in groups.values():
         group["costUsd"] = round(group["costUsd"], 10)
     return [groups[name] for name in sorted(groups)]
@@ -87,6 +98,12 @@ def run(args: argparse.Namespace) -> int:
         f"Usage over {span}\n\n{by_model}\n{by_day}\n"
         f"Total: {count(total['requests'])} requests, "
         f"{count(total['promptTokens'] + total['completionTokens'])} tokens, {usd(total['costUsd'])}, "
-        f"{count(total['errors'])} errors.\nLedger: {data['ledger']}\n"
+        f"{count(total['errors'])} errors."
+        + (
+            f" {count(total['estimated'])} costs are estimates until OpenRouter confirms them."
+            if total["estimated"]
+            else ""
+        )
+        + f"\nLedger: {data['ledger']}\n"
     )
     return EXIT_OK

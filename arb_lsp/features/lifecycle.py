@@ -1,4 +1,4 @@
-"""initialize, initialized, configuration changes and closing documents."""
+"""initialize, initialized, shutdown, configuration changes and closing documents."""
 
 from __future__ import annotations
 
@@ -28,6 +28,12 @@ def register(server: ArbLanguageServer) -> None:
         ls.spawn(ls.services.load_catalogue())
         if not ls.services.has_key:
             ls.notifier.once("no_key", NO_KEY_HINT)
+
+    @server.feature(types.SHUTDOWN)
+    async def shutdown(ls: ArbLanguageServer, params: Any) -> None:
+        # Streams closed early are billed on OpenRouter's side: give their real cost a moment to reach
+        # the ledger; whatever is left stays an estimate, settled by the next run.
+        await ls.services.gateway.drain(2.0)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(ls: ArbLanguageServer, params: types.DidChangeConfigurationParams) -> None:

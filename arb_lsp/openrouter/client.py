@@ -47,6 +47,8 @@ from arb_lsp.openrouter.types import (
 DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
 DEFAULT_APP_NAME = "arb-lsp"
 DEFAULT_APP_URL = "https://github.com/arb-lsp/arb-lsp"
+#: OpenRouter's app categories (at most two) this client is listed under.
+APP_CATEGORIES = "ide-extension"
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=10.0, pool=5.0)
 NO_KEY_MESSAGE = (
     "No OpenRouter API key is set. Set OPENROUTER_API_KEY or the apiKey setting (create a key at openrouter.ai/keys)."
@@ -161,7 +163,9 @@ class OpenRouterClient:
                 timeout=self._timeout,
                 headers={
                     "HTTP-Referer": self.app_url,
-                    "X-Title": self.app_name,
+                    "X-OpenRouter-Title": self.app_name,
+                    "X-Title": self.app_name,  # the older name, still read by OpenRouter
+                    "X-OpenRouter-Categories": APP_CATEGORIES,
                     "User-Agent": f"arb-lsp/{__version__}",
                 },
                 limits=httpx.Limits(max_connections=8, max_keepalive_connections=4),
@@ -237,8 +241,7 @@ class OpenRouterClient:
     def _chat_body(self, model: str, messages: Messages, params: dict[str, Any], *, stream: bool) -> dict[str, Any]:
         body: dict[str, Any] = {"model": model, "messages": list(messages), **params}
         if stream:
-            body["stream"] = True
-            body.setdefault("usage", {"include": True})
+            body["stream"] = True  # usage always arrives in the last chunk; `usage: {include}` is deprecated
         return body
 
     def _auth_headers(self) -> dict[str, str]:
@@ -274,11 +277,13 @@ class OpenRouterClient:
     def _embedded_error(self, error: dict[str, Any], model: str | None) -> OpenRouterError:
         message = error.get("message")
         metadata = error.get("metadata") if isinstance(error.get("metadata"), dict) else None
+        availability = error.get("availability") if isinstance(error.get("availability"), dict) else None
         return error_for_code(
             error.get("code"),
             self._scrub(str(message)) if message else None,
             metadata=metadata,
             model=model,
+            availability=availability,
         )
 
     async def _request_json(
@@ -318,6 +323,12 @@ class OpenRouterClient:
         message: str | None = None
         code: int | str | None = None
         metadata: dict[str, Any] | None = None
+        availability: dict[str, Any] | None = None
+        rate_limit = {
+            name.lower().removeprefix("x-ratelimit-"): value
+            for name, value in response.headers.items()
+            if name.lower().startswith("x-ratelimit-")
+        }
         try:
             data = json.loads(content)
         except ValueError:
@@ -327,16 +338,21 @@ class OpenRouterClient:
             message = str(error.get("message")) if error.get("message") else None
             code = error.get("code")
             metadata = error.get("metadata") if isinstance(error.get("metadata"), dict) else None
+            availability = error.get("availability") if isinstance(error.get("availability"), dict) else None
         elif data is None and content.lstrip()[:1] == b"<":
             message = "an HTML error page instead of JSON"
-        return error_for_status(
+        error = error_for_status(
             status,
             self._scrub(message) if message else None,
             code=code,
             retry_after=retry_after,
             metadata=metadata,
             model=model,
+            availability=availability,
+            rate_limit=rate_limit,
         )
+        error.from_openrouter = isinstance(data, dict) and isinstance(data.get("error"), dict)
+        return error
 
     async def _stream_events(
         self, body: dict[str, Any], result: StreamResult, policy: RetryPolicy
@@ -360,6 +376,8 @@ class OpenRouterClient:
                             raise self._status_error(response, await response.aread(), model)
                     except httpx.HTTPError as error:
                         raise self._connection_error(error, model) from None
+                    # From here the request is a generation OpenRouter may bill, whatever happens next.
+                    result.id = response.headers.get("x-generation-id") or result.id
                     content_type = response.headers.get("content-type", "")
                     if "html" in content_type:
                         await response.aread()
@@ -399,7 +417,7 @@ class OpenRouterClient:
                         done = True
                         break
                     piece = self._apply_chunk(data, result, model)
-                    if piece:
+                    if piece is not None:
                         yield piece
             if done:
                 return
@@ -408,7 +426,7 @@ class OpenRouterClient:
                     done = True
                     return
                 piece = self._apply_chunk(data, result, model)
-                if piece:
+                if piece is not None:
                     yield piece
         except httpx.HTTPError as error:
             raise self._connection_error(error, model) from None
@@ -417,7 +435,8 @@ class OpenRouterClient:
                 f"The connection to OpenRouter dropped before {model} finished its answer. Try again.", model=model
             )
 
-    def _apply_chunk(self, data: str, result: StreamResult, model: str) -> str:
+    def _apply_chunk(self, data: str, result: StreamResult, model: str) -> str | None:
+        """The chunk's content; "" for a reasoning delta (progress, never text); None for nothing."""
         try:
             chunk = json.loads(data)
         except ValueError:
@@ -435,7 +454,7 @@ class OpenRouterClient:
             result.usage = Usage.model_validate(chunk["usage"])
         choices = chunk.get("choices") or []
         if not choices or not isinstance(choices[0], dict):
-            return ""
+            return None
         choice = choices[0]
         if isinstance(choice.get("error"), dict):
             raise self._embedded_error(choice["error"], model)
@@ -444,8 +463,18 @@ class OpenRouterClient:
             if choice["finish_reason"] == "error":
                 raise error_for_code(None, None, model=model)
         delta = choice.get("delta") or choice.get("message") or {}
-        content = delta.get("content") if isinstance(delta, dict) else None
-        return content if isinstance(content, str) else ""
+        if not isinstance(delta, dict):
+            return None
+        content = delta.get("content")
+        if isinstance(content, str) and content:
+            return content
+        reasoning = delta.get("reasoning")
+        if isinstance(reasoning, str) and reasoning:
+            result.reasoning_chars += len(reasoning)
+            return ""
+        if delta.get("reasoning_details"):
+            return ""
+        return None
 
 
 async def _single_body_events(

@@ -1,31 +1,109 @@
 """Asking a task's models: fallback along the chain, the daily budget, the answer cache and the ledger.
 
 Features hand the gateway a task, its messages and its model chain; the gateway picks the models the
-budget allows, asks OpenRouter (with its native ``models`` fallback list), falls back client-side on
-what the router returns (429 on a free model, 404 no endpoints, 5xx, dropped connections), records
-every attempt in the usage ledger and caches finished answers.
+budget and the account's limits allow, asks OpenRouter with the task's reasoning and provider
+preferences (and a native ``models`` fallback list of up to three models alike in price class and
+reasoning), falls back client-side past whatever a failed request already covered, records every
+attempt in the usage ledger at what OpenRouter bills, and caches finished answers.
+
+What OpenRouter bills: the usage chunk when a stream ends; otherwise (read until decided, cancelled,
+superseded, broken) an estimate from ``/models`` prices, written at once and marked as such, then
+replaced in the background by ``GET /generation`` (which answers 404 for a moment, so it is retried).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
-from collections.abc import AsyncGenerator, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from arb_lsp.openrouter.cache import TTLCache, request_key
 from arb_lsp.openrouter.client import OpenRouterClient, RetryPolicy
-from arb_lsp.openrouter.errors import InsufficientCreditsError, OpenRouterError
+from arb_lsp.openrouter.errors import (
+    EmptyAnswerError,
+    FreeDailyLimitError,
+    InsufficientCreditsError,
+    NoEndpointsError,
+    OpenRouterError,
+    ReasoningRequiredError,
+)
 from arb_lsp.openrouter.ledger import UsageEntry, UsageLedger
 from arb_lsp.openrouter.routing import NATIVE_FALLBACK_LIMIT, TaskType, free_only, is_free
 from arb_lsp.openrouter.streams import ClosingStream
-from arb_lsp.openrouter.types import StreamResult, Usage
+from arb_lsp.openrouter.types import ModelInfo, StreamResult, Usage
 
 log = logging.getLogger(__name__)
 
 NO_RETRY = RetryPolicy(attempts=1)
+
+EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh")
+#: Share of ``max_tokens`` an effort spends reasoning (OpenRouter's reasoning-tokens guide).
+REASONING_SHARE = {"minimal": 0.1, "low": 0.2, "medium": 0.5, "high": 0.8, "xhigh": 0.95}
+#: Completion wants an answer now: no thinking. Explanations and docstrings gain from a little.
+DEFAULT_EFFORT = {TaskType.COMPLETION: "none", TaskType.EXPLAIN: "low", TaskType.DOCSTRING: "low"}
+#: Completion waits on the first token: route to the fastest provider, not the cheapest.
+DEFAULT_PROVIDER: Mapping[TaskType, Mapping[str, Any]] = {TaskType.COMPLETION: {"sort": "latency"}}
+#: After a 402, paid models are asked again only after this many seconds (credits may be bought).
+CREDITS_RECHECK_S = 300.0
+#: Pauses between ``GET /generation`` tries: it answers 404 until the generation is recorded.
+SETTLE_DELAYS = (0.3, 0.5, 1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
+#: How long the catalogue fetch may hold a first request, and how soon a failed one is tried again.
+CATALOGUE_WAIT_S = 3.0
+CATALOGUE_RETRY_S = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class TaskPreferences:
+    """A task's ``reasoning`` effort and ``provider`` preferences (None: the task's default)."""
+
+    reasoning: str | None = None
+    provider: Mapping[str, Any] | None = None
+
+
+def reasoning_param(task: TaskType, wish: str | None, info: ModelInfo | None) -> dict[str, Any] | None:
+    """The ``reasoning`` object for one model: the wish, or its lowest effort where it cannot stop thinking."""
+    effort = wish or DEFAULT_EFFORT[task]
+    if info is None:
+        return {"effort": effort}  # unknown model: say what we want; non-reasoning models ignore it
+    if not info.reasons:
+        return None
+    conf = info.reasoning
+    supported = [e for e in EFFORTS if conf is not None and e in conf.supported_efforts]
+    if effort == "none":
+        if conf is None or not conf.mandatory:
+            return {"effort": "none"}
+        return {"effort": supported[0]} if supported else {}
+    if supported and effort not in supported:
+        higher = [e for e in supported if EFFORTS.index(e) >= EFFORTS.index(effort)]
+        effort = higher[0] if higher else supported[-1]
+    return {"effort": effort}
+
+
+def sized_max_tokens(max_tokens: Any, reasoning: dict[str, Any] | None, info: ModelInfo | None) -> Any:
+    """``max_tokens`` grown so the answer still fits after the effort's share of it goes to reasoning."""
+    if not isinstance(max_tokens, int) or reasoning is None:
+        return max_tokens
+    effort = reasoning.get("effort")
+    if effort is None and info is not None and info.reasoning is not None:
+        effort = info.reasoning.default_effort or "medium"
+    share = REASONING_SHARE.get(str(effort), 0.0)
+    return math.ceil(round(max_tokens / (1 - share), 6)) if share else max_tokens
+
+
+def _chars(messages: Sequence[dict[str, str]]) -> int:
+    return sum(len(m.get("content") or "") for m in messages if isinstance(m, dict))
+
+
+@dataclass(slots=True)
+class _Attempt:
+    """One request to OpenRouter: the models it covers and the body it carries."""
+
+    models: list[str]
+    body: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -46,6 +124,8 @@ class AnswerStream(ClosingStream):
 
     def __init__(self, events: Callable[[AnswerStream], AsyncGenerator[str, None]]) -> None:
         self.answer: Answer | None = None
+        #: Called on every delta, reasoning included: a model that thinks is not stalled.
+        self.on_progress: Callable[[], None] | None = None
         super().__init__(events(self))
 
 
@@ -58,6 +138,8 @@ class Gateway:
         cache: TTLCache[Answer] | None = None,
         budget_usd: float | None = None,
         on_budget_exceeded: Callable[[float, float], None] | None = None,
+        on_free_limit: Callable[[str], None] | None = None,
+        preferences: Mapping[TaskType, TaskPreferences] | None = None,
         max_concurrent: int = 4,
     ) -> None:
         self.client = client
@@ -67,7 +149,21 @@ class Gateway:
         self.cache = cache if cache is not None else TTLCache()
         self.budget_usd = budget_usd
         self._on_budget_exceeded = on_budget_exceeded
+        self._on_free_limit = on_free_limit
         self._budget_told_day: str | None = None
+        self.preferences: Mapping[TaskType, TaskPreferences] = preferences or {}
+        #: ``/models`` by id (reasoning and prices), once loaded.
+        self.catalogue: dict[str, ModelInfo] = {}
+        self._catalogue_tried = -math.inf
+        self._catalogue_lock = asyncio.Lock()
+        #: Models found to refuse reasoning off although the catalogue did not say so.
+        self._mandatory: set[str] = set()
+        self._free_limit: FreeDailyLimitError | None = None
+        self._no_credits: InsufficientCreditsError | None = None
+        self._no_credits_until = 0.0
+        self._settling: dict[int, asyncio.Task[None]] = {}
+
+    # -- what may be asked ----------------------------------------------------------------------
 
     def affordable(self, chain: Sequence[str]) -> tuple[str, ...]:
         """The chain, or only its free models once today's spend reached the budget."""
@@ -82,19 +178,157 @@ class Gateway:
             self._on_budget_exceeded(spent, self.budget_usd)
         return free_only(chain)
 
+    @property
+    def free_limited(self) -> bool:
+        """True while the free models' daily cap holds (until OpenRouter's reset)."""
+        if self._free_limit is not None and time.time() >= self._free_limit.reset_at:
+            self._free_limit = None
+        return self._free_limit is not None
+
+    @property
+    def credits_gone(self) -> bool:
+        return self._no_credits is not None and time.monotonic() < self._no_credits_until
+
+    def _refused_now(self, model: str) -> bool:
+        """Asking this model now is certain to fail: its class of model is capped or unpaid."""
+        return self.free_limited if is_free(model) else self.credits_gone
+
+    def _blocked(self) -> OpenRouterError:
+        """The error for a chain none of whose models can answer now (said once, no request sent)."""
+        if self.credits_gone:
+            assert self._no_credits is not None
+            return self._credits_error(self._no_credits)
+        assert self._free_limit is not None
+        return self._free_limit
+
+    def _credits_error(
+        self, error: InsufficientCreditsError, free_failure: OpenRouterError | None = None
+    ) -> InsufficientCreditsError:
+        """A 402 whose advice fits: never "use free models" when those are what failed."""
+        if self.free_limited:
+            assert self._free_limit is not None
+            why = f"the free models' daily limit is reached: {self._free_limit.message}"
+        elif free_failure is not None:
+            why = f"the free models failed too ({free_failure.message.rstrip('.')})."
+        else:
+            return error
+        return InsufficientCreditsError(
+            f"OpenRouter says the account has no credits for paid models (402), and {why} "
+            "Add credits at openrouter.ai/settings/credits.",
+            status=error.status,
+            code=error.code,
+            metadata=error.metadata,
+            model=error.model,
+        )
+
+    def _learn(self, error: OpenRouterError, covered: Sequence[str]) -> None:
+        if isinstance(error, FreeDailyLimitError):
+            first = self._free_limit is None
+            self._free_limit = error
+            if first and self._on_free_limit is not None:
+                self._on_free_limit(error.message)
+        elif isinstance(error, InsufficientCreditsError) and not all(is_free(m) for m in covered):
+            self._no_credits = error
+            self._no_credits_until = time.monotonic() + CREDITS_RECHECK_S
+        elif isinstance(error, ReasoningRequiredError):
+            self._mandatory.update(covered)
+
+    # -- the catalogue --------------------------------------------------------------------------
+
+    def set_catalogue(self, models: Sequence[ModelInfo]) -> None:
+        self.catalogue = {m.id: m for m in models}
+        self._catalogue_tried = time.monotonic()
+
+    async def _load_catalogue(self) -> None:
+        """``/models`` once (no key needed), bounded so a slow catalogue never holds an answer long."""
+        if self.catalogue or time.monotonic() - self._catalogue_tried < CATALOGUE_RETRY_S:
+            return
+        async with self._catalogue_lock:
+            if self.catalogue or time.monotonic() - self._catalogue_tried < CATALOGUE_RETRY_S:
+                return
+            self._catalogue_tried = time.monotonic()
+            try:
+                async with asyncio.timeout(CATALOGUE_WAIT_S):
+                    self.set_catalogue(await self.client.list_models())
+            except (OpenRouterError, TimeoutError) as error:
+                log.info("model catalogue unavailable: %s", getattr(error, "message", "timed out"))
+
+    def _info(self, model: str) -> ModelInfo | None:
+        info = self.catalogue.get(model)
+        if info is not None and model in self._mandatory and info.reasoning is not None:
+            return info.model_copy(update={"reasoning": info.reasoning.model_copy(update={"mandatory": True})})
+        return info
+
+    # -- requests -------------------------------------------------------------------------------
+
+    def _body(self, task: TaskType, model: str, params: dict[str, Any]) -> dict[str, Any]:
+        prefs = self.preferences.get(task, TaskPreferences())
+        body = dict(params)
+        provider = prefs.provider if prefs.provider is not None else DEFAULT_PROVIDER.get(task)
+        if provider:
+            body.setdefault("provider", dict(provider))
+        if "reasoning" not in body:
+            info = self._info(model)
+            reasoning = reasoning_param(task, prefs.reasoning, info)
+            if reasoning is not None:
+                body["reasoning"] = reasoning
+                body["max_tokens"] = sized_max_tokens(body.get("max_tokens"), reasoning, info)
+        return body
+
+    def _attempt(self, task: TaskType, pending: Sequence[str], params: dict[str, Any]) -> _Attempt:
+        """The next request: up to three models alike in price class and body, as OpenRouter's own list.
+
+        Free and paid models never share a list: a paid model's 402 would hide the free ones' daily cap.
+        """
+        first = pending[0]
+        body = self._body(task, first, params)
+        models = [first]
+        for model in pending[1:NATIVE_FALLBACK_LIMIT]:
+            if is_free(model) != is_free(first) or not self._joins(task, model, params, body):
+                break
+            models.append(model)
+        if len(models) > 1:
+            body["models"] = models
+        return _Attempt(models, body)
+
+    def _joins(self, task: TaskType, model: str, params: dict[str, Any], body: dict[str, Any]) -> bool:
+        """Whether ``model`` can share a request with ``body``: same parameters, except a ``reasoning``
+        object a model that does not reason ignores."""
+        own = self._body(task, model, params)
+        if own == body:
+            return True
+        info = self._info(model)
+        if info is None or info.reasons:
+            return False
+        return own == {k: v for k, v in body.items() if k != "reasoning"}
+
     async def ask(
-        self, task: TaskType, messages: Sequence[dict[str, str]], models: Sequence[str], **params: Any
+        self,
+        task: TaskType,
+        messages: Sequence[dict[str, str]],
+        models: Sequence[str],
+        **params: Any,
     ) -> Answer:
         """The whole answer (streamed underneath, so a cancel stops billing)."""
-        async with self.stream(task, messages, models, **params) as stream:
+        return await self.finish(self.stream(task, messages, models, **params))
+
+    @staticmethod
+    async def finish(stream: AnswerStream) -> Answer:
+        """Read ``stream`` to its end (closing it whatever happens) and return its answer."""
+        async with stream:
             async for _ in stream:
                 pass
         assert stream.answer is not None
         return stream.answer
 
     def stream(
-        self, task: TaskType, messages: Sequence[dict[str, str]], models: Sequence[str], **params: Any
+        self,
+        task: TaskType,
+        messages: Sequence[dict[str, str]],
+        models: Sequence[str],
+        **params: Any,
     ) -> AnswerStream:
+        """Text pieces of the answer; set ``on_progress`` on it to hear of every delta, reasoning included."""
         return AnswerStream(lambda holder: self._events(holder, task, list(messages), tuple(models), params))
 
     async def _events(
@@ -113,36 +347,52 @@ class Gateway:
             if hit.text:
                 yield hit.text
             return
+        pending = [m for m in chain if not self._refused_now(m)]
+        if chain and not pending:
+            raise self._blocked()
+        await self._load_catalogue()
         last_error: OpenRouterError | None = None
-        credits_gone = False
-        for index, model in enumerate(chain):
-            if credits_gone and not is_free(model):
-                continue
-            native = [m for m in chain[index:] if not credits_gone or is_free(m)][:NATIVE_FALLBACK_LIMIT]
-            body = dict(params)
-            if len(native) > 1:
-                body["models"] = native
+        asked_with_effort: set[str] = set()
+        free_failure: OpenRouterError | None = None
+        while pending:
+            attempt = self._attempt(task, pending, params)
+            model = attempt.models[0]
             # With models left to try, falling back beats waiting out a backoff on this one.
-            last = index == len(chain) - 1
-            stream = self.client.stream(model, messages, retry=None if last else NO_RETRY, **body)
+            last = len(attempt.models) == len(pending)
+            stream = self.client.stream(model, messages, retry=None if last else NO_RETRY, **attempt.body)
             started = time.monotonic()
             outcome = "ok"
             produced = False
             await self._slots.acquire()
             try:
                 async for piece in stream:
+                    if holder.on_progress is not None:
+                        holder.on_progress()
+                    if not piece:
+                        continue  # a reasoning delta: progress, never text
                     if not produced:
                         produced = True
                         holder.answer = Answer("", stream.result.model or model, complete=False)
                     assert holder.answer is not None
                     holder.answer.text += piece
                     yield piece
+                if not produced and stream.result.finish_reason == "length":
+                    raise self._empty_answer(stream.result, model, attempt.body)
             except OpenRouterError as error:
                 outcome = error.kind
-                last_error = error
                 if produced or not error.fallback:
                     raise
-                credits_gone = credits_gone or isinstance(error, InsufficientCreditsError)
+                covered = self._covered(error, attempt.models, stream.result)
+                self._learn(error, covered)
+                last_error = error
+                if any(is_free(m) for m in covered):
+                    free_failure = error
+                pending = [m for m in pending if m not in covered and not self._refused_now(m)]
+                if isinstance(error, ReasoningRequiredError):
+                    # Now known to need reasoning: ask once more with its lowest effort.
+                    again = [m for m in covered if m not in asked_with_effort and self._info(m) is not None]
+                    asked_with_effort.update(again)
+                    pending = [*again, *pending]
                 continue
             except asyncio.CancelledError:
                 outcome = "cancelled"
@@ -155,32 +405,141 @@ class Gateway:
                     await stream.aclose()
                 finally:
                     self._slots.release()  # only once the connection is really closed
-                self._record(task, model, stream.result, outcome, started)
+                self._record(task, model, stream.result, outcome, started, messages)
             answer = Answer(stream.result.text, stream.result.model or model, stream.result.usage)
             holder.answer = answer
             if answer.text:
                 self.cache.put(key, answer)
             return
         if last_error is not None:
+            if isinstance(last_error, InsufficientCreditsError):
+                raise self._credits_error(last_error, free_failure)
             raise last_error
         holder.answer = Answer("", chain[0] if chain else "")
 
-    def _record(self, task: TaskType, model: str, result: StreamResult, outcome: str, started: float) -> None:
+    @staticmethod
+    def _covered(error: OpenRouterError, models: list[str], result: StreamResult) -> list[str]:
+        """The models a failed request already tried: all of its list when OpenRouter answered with an
+        error status (it falls back along the list itself); up to the one serving when the stream broke."""
+        if error.status is not None and error.from_openrouter:
+            return list(models)  # OpenRouter's own error: its fallback went through the whole list
+        served = result.model if result.model in models else models[0]
+        return models[: models.index(served) + 1]
+
+    @staticmethod
+    def _empty_answer(result: StreamResult, model: str, body: dict[str, Any]) -> EmptyAnswerError:
+        served = result.model or model
+        thinking = result.reasoning_chars > 0 or (result.usage is not None and result.usage.reasoning_tokens > 0)
+        cause = "reasoning" if thinking else "before any text"
+        return EmptyAnswerError(
+            f"{served} used all {body.get('max_tokens', 'its')} output tokens {cause} and wrote no answer "
+            "(finish_reason: length). Lower the reasoning.* setting, raise completion.maxTokens, or pick another model.",
+            model=served,
+        )
+
+    # -- the ledger: what OpenRouter bills --------------------------------------------------------
+
+    def _estimate(self, model: str, messages: Sequence[dict[str, str]], result: StreamResult) -> tuple[int, int, float]:
+        """Tokens and cost from ``/models`` prices, about four characters a token."""
+        info = self.catalogue.get(model)
+        prompt = math.ceil(_chars(messages) / 4)
+        completion = math.ceil((len(result.text) + result.reasoning_chars) / 4)
+        if info is None:
+            return prompt, completion, 0.0
+        return prompt, completion, prompt * info.pricing.prompt + completion * info.pricing.completion
+
+    def _record(
+        self,
+        task: TaskType,
+        model: str,
+        result: StreamResult,
+        outcome: str,
+        started: float,
+        messages: Sequence[dict[str, str]],
+    ) -> None:
         if self.ledger is None:
             return
-        usage = result.usage or Usage()
+        usage = result.usage
+        served = result.model or model
+        estimated = usage is None and bool(result.id)
+        if usage is not None:
+            prompt, completion, cost = usage.prompt_tokens, usage.completion_tokens, usage.cost
+            if cost is None:
+                cost = self._estimate(served, messages, result)[2]
+        elif estimated:
+            prompt, completion, cost = self._estimate(served, messages, result)
+        else:
+            prompt, completion, cost = 0, 0, 0.0  # refused before any generation: nothing billed
         try:
-            self.ledger.record(
+            row = self.ledger.record(
                 UsageEntry(
                     task=task.value,
-                    model=result.model or model,
+                    model=served,
                     outcome=outcome,
-                    prompt_tokens=usage.prompt_tokens,
-                    completion_tokens=usage.completion_tokens,
-                    cost=usage.cost or 0.0,
+                    prompt_tokens=prompt,
+                    completion_tokens=completion,
+                    cost=cost,
                     latency_ms=(time.monotonic() - started) * 1000,
                     generation_id=result.id or None,
+                    estimated=estimated,
+                    reasoning_tokens=usage.reasoning_tokens if usage is not None else 0,
                 )
             )
         except Exception:  # the ledger must never break an answer
             log.exception("could not record usage")
+            return
+        if estimated and row is not None:
+            self._settle_later(row, result.id)
+
+    def _settle_later(self, row: int, generation_id: str) -> None:
+        if row in self._settling:
+            return
+        try:
+            task = asyncio.get_running_loop().create_task(self._settle(row, generation_id))
+        except RuntimeError:  # no loop (closing): the row stays an estimate, settled by the next run
+            return
+        self._settling[row] = task
+        task.add_done_callback(lambda _: self._settling.pop(row, None))
+
+    async def _settle(self, row: int, generation_id: str) -> None:
+        """Replace the estimate with OpenRouter's figures once ``GET /generation`` has them."""
+        for delay in SETTLE_DELAYS:
+            await asyncio.sleep(delay)
+            try:
+                stats = await self.client.generation(generation_id)
+            except NoEndpointsError:
+                continue  # not recorded yet
+            except OpenRouterError as error:
+                log.info("generation %s not settled: %s", generation_id, error.message)
+                return
+            if stats.total_cost is None:
+                continue
+            if self.ledger is not None:
+                self.ledger.settle(
+                    row,
+                    cost=stats.total_cost,
+                    prompt_tokens=stats.tokens_prompt or 0,
+                    completion_tokens=stats.tokens_completion or 0,
+                    reasoning_tokens=stats.native_tokens_reasoning or 0,
+                )
+            return
+
+    def settle_outstanding(self) -> int:
+        """Start settling estimates earlier runs left behind; how many."""
+        if self.ledger is None or not self.client.has_key:
+            return 0
+        rows = self.ledger.unsettled()
+        for row, generation_id in rows:
+            self._settle_later(row, generation_id)
+        return len(rows)
+
+    async def drain(self, seconds: float) -> None:
+        """Let background settlements finish for up to ``seconds``; the rest stay estimates in the ledger,
+        settled by the next run."""
+        tasks = list(self._settling.values())
+        if not tasks:
+            return
+        _, late = await asyncio.wait(tasks, timeout=seconds)
+        for task in late:
+            task.cancel()
+        await asyncio.gather(*late, return_exceptions=True)

@@ -1,5 +1,9 @@
 """The usage ledger: every call's time, task, model, tokens, cost, latency and outcome, in SQLite.
 
+Costs are what OpenRouter bills. A stream closed before its usage chunk (read until decided, cancelled,
+superseded) is written at once with an estimate from ``/models`` prices, marked ``estimated``, and
+settled later from ``GET /generation`` (see ``Gateway``); rows still estimated are settled by the next run.
+
 It lives in the user data directory (``ARB_LSP_DATA_DIR`` overrides it, which tests use) and is
 shared by the server and the ``arb-lsp usage`` command; WAL mode lets one read while the other writes.
 The daily budget is enforced from it. It never stores prompts, answers or the key.
@@ -34,6 +38,11 @@ CREATE TABLE IF NOT EXISTS calls (
 );
 CREATE INDEX IF NOT EXISTS calls_day ON calls(day);
 """
+#: Columns added after the first release; older ledgers get them on open.
+ADDED_COLUMNS = {
+    "estimated": "INTEGER NOT NULL DEFAULT 0",
+    "reasoning_tokens": "INTEGER NOT NULL DEFAULT 0",
+}
 
 
 def data_dir() -> Path:
@@ -56,6 +65,9 @@ class UsageEntry:
     latency_ms: float = 0.0
     generation_id: str | None = None
     ts: float = field(default_factory=time.time)
+    #: True while ``cost`` is our estimate, until OpenRouter's generation stats replace it.
+    estimated: bool = False
+    reasoning_tokens: int = 0
 
 
 def _day(ts: float) -> str:
@@ -77,16 +89,21 @@ class UsageLedger:
                 self._db.execute("PRAGMA journal_mode=WAL")
                 self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(SCHEMA)
+            present = {row[1] for row in self._db.execute("PRAGMA table_info(calls)")}
+            for column, declaration in ADDED_COLUMNS.items():
+                if column not in present:
+                    self._db.execute(f"ALTER TABLE calls ADD COLUMN {column} {declaration}")
             self._db.commit()
         self._spent_day = ""
         self._spent = 0.0
 
-    def record(self, entry: UsageEntry) -> None:
+    def record(self, entry: UsageEntry) -> int | None:
+        """Append the call; its row id (to settle an estimate later)."""
         day = _day(entry.ts)
         with self._lock:
-            self._db.execute(
+            cursor = self._db.execute(
                 "INSERT INTO calls (ts, day, task, model, prompt_tokens, completion_tokens, cost, latency_ms, "
-                "outcome, generation_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "outcome, generation_id, estimated, reasoning_tokens) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     entry.ts,
                     day,
@@ -98,11 +115,41 @@ class UsageLedger:
                     entry.latency_ms,
                     entry.outcome,
                     entry.generation_id,
+                    int(entry.estimated),
+                    entry.reasoning_tokens,
                 ),
             )
             self._db.commit()
             if day == self._spent_day:
                 self._spent += entry.cost
+        return cursor.lastrowid
+
+    def settle(
+        self, row_id: int, *, cost: float, prompt_tokens: int, completion_tokens: int, reasoning_tokens: int
+    ) -> None:
+        """Replace an estimate with what OpenRouter billed."""
+        with self._lock:
+            row = self._db.execute("SELECT day, cost FROM calls WHERE id = ?", (row_id,)).fetchone()
+            if row is None:
+                return
+            self._db.execute(
+                "UPDATE calls SET cost = ?, prompt_tokens = ?, completion_tokens = ?, reasoning_tokens = ?, "
+                "estimated = 0 WHERE id = ?",
+                (cost, prompt_tokens, completion_tokens, reasoning_tokens, row_id),
+            )
+            self._db.commit()
+            if row[0] == self._spent_day:
+                self._spent += cost - float(row[1])
+
+    def unsettled(self, days: int = 3) -> list[tuple[int, str]]:
+        """(row id, generation id) of estimates not yet replaced by OpenRouter's figures."""
+        since = (dt.date.today() - dt.timedelta(days=max(days, 1) - 1)).isoformat()
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id, generation_id FROM calls WHERE estimated = 1 AND generation_id IS NOT NULL AND day >= ?",
+                (since,),
+            ).fetchall()
+        return [(int(row_id), str(gen)) for row_id, gen in rows]
 
     def spent_today(self) -> float:
         """Today's spend in USD; read from disk once a day, then kept up to date in memory."""
@@ -129,7 +176,8 @@ class UsageLedger:
         with self._lock:
             rows = self._db.execute(
                 "SELECT day, model, COUNT(*), SUM(prompt_tokens), SUM(completion_tokens), SUM(cost), "
-                "SUM(outcome NOT IN ('ok', 'stopped', 'cancelled')), SUM(outcome = 'cancelled'), AVG(latency_ms) "
+                "SUM(outcome NOT IN ('ok', 'stopped', 'cancelled')), SUM(outcome = 'cancelled'), AVG(latency_ms), "
+                "SUM(reasoning_tokens), SUM(estimated) "
                 "FROM calls WHERE day >= ? GROUP BY day, model ORDER BY day, model",
                 (since,),
             ).fetchall()
@@ -144,8 +192,10 @@ class UsageLedger:
                 "errors": int(errors or 0),
                 "cancelled": int(cancelled or 0),
                 "meanLatencyMs": round(float(latency or 0.0), 1),
+                "reasoningTokens": int(reasoning or 0),
+                "estimated": int(estimated or 0),
             }
-            for day, model, count, prompt, completion, cost, errors, cancelled, latency in rows
+            for day, model, count, prompt, completion, cost, errors, cancelled, latency, reasoning, estimated in rows
         ]
 
     def count(self) -> int:

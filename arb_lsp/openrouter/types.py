@@ -19,10 +19,18 @@ class Message(_Open):
 
 
 class Usage(_Open):
+    """Token counts and cost as OpenRouter bills them; ``completion_tokens`` includes reasoning."""
+
     prompt_tokens: int = 0
     completion_tokens: int = 0
     total_tokens: int = 0
     cost: float | None = None
+    completion_tokens_details: dict[str, Any] | None = None
+
+    @property
+    def reasoning_tokens(self) -> int:
+        value = (self.completion_tokens_details or {}).get("reasoning_tokens")
+        return int(value) if isinstance(value, int | float) else 0
 
 
 class Choice(_Open):
@@ -62,6 +70,8 @@ class StreamResult(_Open):
     finish_reason: str | None = None
     usage: Usage | None = None
     text: str = ""
+    #: Characters of reasoning received (``delta.reasoning``): progress that is never text.
+    reasoning_chars: int = 0
 
 
 class Pricing(_Open):
@@ -78,12 +88,28 @@ class Pricing(_Open):
             return 0.0
 
 
+class ReasoningInfo(_Open):
+    """A ``/models`` entry's ``reasoning`` object: which efforts it takes and whether it can be off."""
+
+    supported_efforts: list[str] = Field(default_factory=list)
+    default_effort: str | None = None
+    default_enabled: bool = False
+    mandatory: bool = False
+
+
 class ModelInfo(_Open):
     id: str
     name: str = ""
     description: str = ""
     context_length: int | None = None
     pricing: Pricing = Field(default_factory=Pricing)
+    reasoning: ReasoningInfo | None = None
+    supported_parameters: list[str] = Field(default_factory=list)
+
+    @property
+    def reasons(self) -> bool:
+        """Whether the model takes the ``reasoning`` parameter at all."""
+        return self.reasoning is not None or "reasoning" in self.supported_parameters
 
     @property
     def is_free(self) -> bool:
@@ -96,6 +122,8 @@ class KeyInfo(_Open):
     usage: float = 0.0
     limit_remaining: float | None = None
     is_free_tier: bool = False
+    #: ``{limit, used, remaining}`` of today's ``:free`` requests, where OpenRouter reports it.
+    free_model_daily_requests: dict[str, int] | None = None
 
 
 class GenerationStats(_Open):
@@ -104,5 +132,7 @@ class GenerationStats(_Open):
     total_cost: float | None = None
     tokens_prompt: int | None = None
     tokens_completion: int | None = None
+    native_tokens_reasoning: int | None = None
+    cancelled: bool | None = None
     latency: float | None = None
     generation_time: float | None = None

@@ -331,7 +331,12 @@ async def test_every_fault_gives_empty_result_one_message_and_the_server_keeps_a
         assert hint in shown[0]
         fake.default_reply = Reply.text("recovered()")
         edit(client, uri, 10, position, "x")
-        assert (await complete(client, uri, position)).items
+        asked = len(fake.chat_requests())
+        recovered = (await complete(client, uri, position)).items
+        if name == "credits":  # after a 402, paid models are not asked for a while: that request would fail
+            assert not recovered and len(fake.chat_requests()) == asked
+        else:
+            assert recovered
 
 
 async def test_fallback_along_the_chain_when_the_free_model_is_rate_limited(

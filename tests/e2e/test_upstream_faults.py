@@ -130,8 +130,12 @@ async def test_hover_and_docstring_faults_answer_promptly_with_one_message(
         await healthy(running)
         # The fault passes: the same server answers.
         fake.default_reply = Reply.text("Adds two numbers.")
+        asked = len(fake.chat_requests())
         recovered, _ = await timed(hover(client, uri, ADD_BODY))
-        assert recovered is not None and "Adds two numbers." in str(recovered.contents)
+        if name == "402":  # after a 402, paid models are not asked for a while: that request would fail
+            assert recovered is None and len(fake.chat_requests()) == asked
+        else:
+            assert recovered is not None and "Adds two numbers." in str(recovered.contents)
     assert fake.server_errors == []
 
 
@@ -217,8 +221,9 @@ async def test_hover_and_docstring_fall_back_to_the_second_model(
         assert action is not None and action.edit is not None, name
         await asyncio.sleep(0.1)
         assert running.shown() == [], "a fallback that worked is not the user's problem"
-    models = [r.model for r in fake.chat_requests()]
-    assert models.count("b/second") == 2 and set(models) == {"a/first", "b/second"}, models
+    # An error before the stream is OpenRouter's to fall back on (the native list); a broken stream is ours.
+    served = [r.attempted[-1] for r in fake.chat_requests()]
+    assert served.count("b/second") == 2 and fake.chat_requests()[0].attempted[0] == "a/first", served
     first = fake.chat_requests()[0]
     assert first.json.get("models") == ["a/first", "b/second"], "OpenRouter is given the chain to fall back on too"
 

@@ -62,7 +62,11 @@ async def test_stream_yields_pieces_and_usage_after_comments_and_usage_chunk(fak
     assert text == "def fée(): 🎉"
     assert result.usage is not None and result.usage.cost == pytest.approx(0.5)  # type: ignore[attr-defined]
     assert result.finish_reason == "stop"  # type: ignore[attr-defined]
-    assert fake.chat_requests()[0].json["usage"] == {"include": True}
+    request = fake.chat_requests()[0]
+    assert "usage" not in request.json, "usage: {include: true} is deprecated: usage always comes"
+    assert request.headers["x-openrouter-title"] == "arb-lsp"
+    assert request.headers["x-openrouter-categories"] == "ide-extension"
+    assert request.headers["http-referer"].startswith("https://")
 
 
 async def test_connection_is_reused_across_requests(fake: FakeOpenRouter) -> None:
@@ -296,6 +300,9 @@ async def test_models_free_models_key_and_generation(fake: FakeOpenRouter) -> No
         free = await client.get_free_models()
         key = await client.key_info()
         response = await client.complete(MODEL, MESSAGES)
+        with pytest.raises(errors.NoEndpointsError):
+            await client.generation(response.id)  # OpenRouter has no stats for a moment
+        await asyncio.sleep(fake.generation_delay + 0.05)
         stats = await client.generation(response.id)
     ids = {m.id for m in models}
     assert {"qwen/qwen3-coder:free", "mistralai/codestral-2508"} <= ids
@@ -326,3 +333,50 @@ async def test_finished_streams_leave_the_connection_reusable(fake: FakeOpenRout
         for _ in range(3):
             await collect(client)
     assert fake.connections_opened == 1
+
+
+# -- OpenRouter as documented: reasoning deltas, generation ids, limits, availability -----------------
+
+
+async def test_reasoning_deltas_are_empty_pieces_never_text(fake: FakeOpenRouter) -> None:
+    fake.script(Reply.text("return 1"))
+    async with make_client(fake) as client:
+        stream = client.stream("deepseek/deepseek-r1", MESSAGES, max_tokens=80)
+        pieces = [piece async for piece in stream]
+    assert "" in pieces and "".join(pieces) == "return 1"
+    assert pieces[0] == "" and pieces[-1] != "", "reasoning comes first"
+    assert stream.result.reasoning_chars > 0 and stream.result.usage is not None
+    assert stream.result.usage.reasoning_tokens == 40  # medium: half of max_tokens
+
+
+async def test_generation_id_is_known_even_when_the_stream_breaks(fake: FakeOpenRouter) -> None:
+    fake.script(Reply.drop("partial", reset=True))
+    async with make_client(fake, attempts=1) as client:
+        stream = client.stream(MODEL, MESSAGES)
+        with pytest.raises(errors.ConnectionFailedError):
+            async for _ in stream:
+                pass
+    assert stream.result.id == fake.chat_requests()[0].response_generation_id
+
+
+async def test_free_daily_cap_is_read_from_the_headers(fake: FakeOpenRouter) -> None:
+    fake.free_daily_limit, fake.free_requests_today = 1000, 1000
+    fake.free_reset_ms = 1_900_000_000_000
+    async with make_client(fake, attempts=3) as client:
+        with pytest.raises(errors.FreeDailyLimitError) as caught:
+            async for _ in client.stream(MODEL, MESSAGES):
+                pass
+    error = caught.value
+    assert len(fake.chat_requests()) == 1, "certain to fail until the reset: never retried"
+    assert error.limit == 1000 and error.reset_at == 1_900_000_000
+    assert error.message.startswith("1,000 free requests a day reached; resets at ")
+    assert "10 credits" not in error.message and "set a paid model" in error.message
+
+
+async def test_availability_decides_over_status_and_prose(fake: FakeOpenRouter) -> None:
+    fake.script(Reply.unavailable("model_deprecated", "Service Unavailable", status=503))
+    async with make_client(fake, attempts=3) as client:
+        with pytest.raises(errors.NoEndpointsError) as caught:
+            await client.complete(MODEL, MESSAGES)
+    assert len(fake.chat_requests()) == 1 and "retired" in caught.value.message
+    assert caught.value.availability["code"] == "model_deprecated"

@@ -151,6 +151,9 @@ def test_key_endpoint_masks_the_key(fake: FakeOpenRouter, client: httpx.Client) 
 
 def test_generation_lookup(fake: FakeOpenRouter, client: httpx.Client) -> None:
     answer = client.post("/chat/completions", json=chat_body("openai/gpt-5")).json()
+    early = client.get("/generation", params={"id": answer["id"]})
+    assert early.status_code == 404, "stats are not there at once"
+    assert fake.wait_for(lambda: client.get("/generation", params={"id": answer["id"]}).status_code == 200)
     data = client.get("/generation", params={"id": answer["id"]}).json()["data"]
     assert data["id"] == answer["id"]
     assert data["model"] == "openai/gpt-5"
@@ -191,7 +194,7 @@ def test_non_stream_text(fake: FakeOpenRouter, client: httpx.Client) -> None:
     assert body["id"].startswith("gen-")
     assert body["object"] == "chat.completion"
     assert body["model"] == "mistralai/codestral-2508"
-    assert body["provider"] == "FakeProvider"
+    assert body["provider"] == "Mistral"
     choice = body["choices"][0]
     assert choice["message"] == {"role": "assistant", "content": "return a + b", "refusal": None}
     assert choice["finish_reason"] == "stop"
@@ -657,3 +660,126 @@ def test_command_line() -> None:
         finally:
             proc.send_signal(signal.SIGINT)
             assert proc.wait(timeout=5) == 0
+
+
+# -- as OpenRouter's documentation says: reasoning, billing, limits, availability ---------------------
+
+
+def test_reasoning_deltas_come_before_content_and_are_billed_as_output(client: httpx.Client) -> None:
+    response, lines = stream_lines(client, chat_body("~anthropic/claude-sonnet-latest", max_tokens=100))
+    assert response.headers["x-generation-id"].startswith("gen-")
+    _, data = sse(lines)
+    deltas = [d["choices"][0]["delta"] for d in data if isinstance(d, dict) and d.get("choices")]
+    kinds = ["reasoning" if d.get("reasoning") else "content" for d in deltas if d.get("reasoning") or d["content"]]
+    assert kinds[0] == "reasoning" and "reasoning" not in kinds[kinds.index("content") :]
+    assert all(d["reasoning_details"][0]["type"] == "reasoning.text" for d in deltas if d.get("reasoning"))
+    usage = next(d["usage"] for d in data if isinstance(d, dict) and d.get("usage"))
+    assert usage["completion_tokens_details"]["reasoning_tokens"] == 50, "medium effort is half of max_tokens"
+    assert usage["completion_tokens"] == 50 + 1  # "pass" is one piece
+    assert usage["cost"] == pytest.approx(usage["prompt_tokens"] * 0.000003 + 51 * 0.000015)
+
+
+def test_reasoning_can_be_switched_off_except_where_mandatory(client: httpx.Client) -> None:
+    off = {"reasoning": {"effort": "none"}}
+    claude = client.post("/chat/completions", json=chat_body("~anthropic/claude-sonnet-latest", **off)).json()
+    assert claude["usage"]["completion_tokens_details"]["reasoning_tokens"] == 0
+    disabled = {"reasoning": {"enabled": False}}
+    assert client.post("/chat/completions", json=chat_body("openai/gpt-5", **disabled)).status_code == 400
+    refused = client.post("/chat/completions", json=chat_body("openai/gpt-5", **off))
+    assert refused.status_code == 400
+    assert refused.json()["error"]["message"] == "Reasoning is mandatory for this endpoint and cannot be disabled."
+    alias = client.post("/chat/completions", json=chat_body("~openai/gpt-latest", max_tokens=100, **off)).json()
+    assert alias["usage"]["completion_tokens_details"]["reasoning_tokens"] == 10, "remapped to minimal"
+    low = client.post("/chat/completions", json=chat_body("openai/gpt-5", max_tokens=100, reasoning={"effort": "low"}))
+    assert low.json()["usage"]["completion_tokens_details"]["reasoning_tokens"] == 20
+
+
+def test_reasoning_can_use_up_max_tokens_and_leave_an_empty_answer(client: httpx.Client) -> None:
+    body = chat_body("deepseek/deepseek-r1", max_tokens=4, reasoning={"max_tokens": 4})
+    answer = client.post("/chat/completions", json=body).json()
+    assert answer["choices"][0]["message"]["content"] == ""
+    assert answer["choices"][0]["finish_reason"] == "length"
+
+
+def test_models_lists_reasoning_objects(client: httpx.Client) -> None:
+    models = {m["id"]: m for m in client.get("/models").json()["data"]}
+    assert models["~openai/gpt-latest"]["reasoning"]["mandatory"] is True
+    assert models["deepseek/deepseek-r1"]["reasoning"]["supported_efforts"][0] == "low"
+    assert models["~anthropic/claude-sonnet-latest"]["reasoning"]["default_enabled"] is True
+    assert "reasoning" not in models["mistralai/codestral-2508"]
+
+
+@pytest.mark.parametrize(("model", "whole"), [("mistralai/codestral-2508", True), ("openai/gpt-5", False)])
+async def test_billing_after_a_disconnect_depends_on_the_provider(
+    fake: FakeOpenRouter, model: str, whole: bool
+) -> None:
+    fake.script(Reply.text("word " * 100, tps=50))
+    async with (
+        httpx.AsyncClient(base_url=fake.base_url, headers=AUTH) as client,
+        client.stream("POST", "/chat/completions", json=chat_body(model, stream=True)) as response,
+    ):
+        async for line in response.aiter_lines():
+            if '"content": "word' in line or '"content": " word' in line:
+                break
+    record = fake.chat_requests()[0]
+    assert await fake.wait_for_async(lambda: record.generation_id is not None, timeout=3.0)
+    assert record.generation_id is not None
+    stats = fake.generation(record.generation_id)
+    assert stats is not None and stats["cancelled"] is True
+    content_tokens = stats["tokens_completion"] - stats["native_tokens_reasoning"]
+    assert (content_tokens == 101) is whole, stats  # 100 words and the trailing space
+    assert fake.billed_total() == pytest.approx(stats["total_cost"])
+
+
+def test_free_models_daily_cap(fake: FakeOpenRouter, client: httpx.Client) -> None:
+    fake.free_daily_limit = 2
+    assert [client.post("/chat/completions", json=chat_body()).status_code for _ in range(2)] == [200, 200]
+    capped = client.post("/chat/completions", json=chat_body())
+    assert capped.status_code == 429
+    error = capped.json()["error"]
+    assert "free-models-per-day" in error["message"]
+    reset = int(capped.headers["x-ratelimit-reset"])
+    assert reset % 86_400_000 == 0 and reset > time.time() * 1000
+    assert error["metadata"]["headers"]["X-RateLimit-Reset"] == str(reset)
+    assert client.post("/chat/completions", json=chat_body("mistralai/codestral-2508")).status_code == 200
+    key = client.get("/key").json()["data"]["free_model_daily_requests"]
+    assert key == {"limit": 2, "used": 2, "remaining": 0}
+
+
+def test_no_credits_answers_402_for_paid_models(fake: FakeOpenRouter, client: httpx.Client) -> None:
+    fake.credits = 0.0
+    paid = client.post("/chat/completions", json=chat_body("mistralai/codestral-2508"))
+    assert paid.status_code == 402 and "credits" in paid.json()["error"]["message"]
+    assert client.post("/chat/completions", json=chat_body()).status_code == 200
+    fake.credits = -1.0
+    assert client.post("/chat/completions", json=chat_body()).status_code == 402
+
+
+def test_native_fallback_tries_the_list_and_returns_the_last_error(fake: FakeOpenRouter, client: httpx.Client) -> None:
+    first, second, third = "a/one", "b/two", "c/three"
+    four = client.post("/chat/completions", json=chat_body(first, models=[first, second, third, "d/four"]))
+    assert four.status_code == 400 and four.json()["error"]["message"] == "'models' array must have 3 items or fewer."
+    fake.script(Reply.error(503, "down"), model=first)
+    fake.script(Reply.text("from two"), model=second)
+    served = client.post("/chat/completions", json=chat_body(first, models=[first, second, third])).json()
+    assert (served["model"], served["choices"][0]["message"]["content"]) == (second, "from two")
+    assert fake.chat_requests()[-1].attempted == [first, second]
+    fake.default_reply = Reply.error(502, "all down")
+    fake.script(Reply.error(429, "busy"), model=third)
+    failed = client.post("/chat/completions", json=chat_body(first, models=[first, second, third]))
+    assert failed.status_code == 429 and fake.chat_requests()[-1].attempted == [first, second, third]
+
+
+def test_availability_errors(fake: FakeOpenRouter, client: httpx.Client) -> None:
+    fake.script(Reply.unavailable("privacy_restricted", fallback_models=["x/y"]))
+    fake.script(
+        Reply.unavailable("capacity_exhausted", retryable=True, retry_after=7, error_type="provider_overloaded")
+    )
+    privacy = client.post("/chat/completions", json=chat_body())
+    assert privacy.status_code == 404
+    assert privacy.json()["error"]["availability"]["code"] == "privacy_restricted"
+    assert privacy.json()["error"]["availability"]["fallback_models"] == ["x/y"]
+    busy = client.post("/chat/completions", json=chat_body())
+    assert busy.status_code == 503 and busy.headers["retry-after"] == "7"
+    error = busy.json()["error"]
+    assert error["availability"]["retryable"] is True and error["metadata"]["error_type"] == "provider_overloaded"

@@ -11,7 +11,7 @@ from fake_openrouter import DEFAULT_API_KEY, FakeOpenRouter, Reply
 from arb_lsp.openrouter import errors
 from arb_lsp.openrouter.cache import TTLCache
 from arb_lsp.openrouter.client import ChatStream, OpenRouterClient, RetryPolicy
-from arb_lsp.openrouter.gateway import Answer, Gateway
+from arb_lsp.openrouter.gateway import Answer, Gateway, TaskPreferences
 from arb_lsp.openrouter.ledger import UsageEntry, UsageLedger
 from arb_lsp.openrouter.routing import ROUTES, Priority, TaskType, free_only, select_models
 
@@ -45,7 +45,7 @@ def ledger(tmp_path):  # type: ignore[no-untyped-def]
 async def test_native_models_list_is_sent(fake: FakeOpenRouter, client: OpenRouterClient) -> None:
     answer = await Gateway(client).ask(TaskType.COMPLETION, MESSAGES, CHAIN)
     assert answer.text == "pass"
-    assert fake.chat_requests()[0].json["models"] == list(CHAIN)
+    assert fake.chat_requests()[0].json["models"] == [FREE_A, FREE_B], "free and paid models never share a list"
     assert fake.chat_requests()[0].json["model"] == FREE_A
 
 
@@ -55,11 +55,23 @@ async def test_native_models_list_is_sent(fake: FakeOpenRouter, client: OpenRout
         Reply.error(429, "free model rate limit"),
         Reply.error(404, "No endpoints found", code=404),
         Reply.error(502, "provider down"),
-        Reply.drop(),
-        Reply.midstream_error("overloaded", after="", code=503),
     ],
 )
-async def test_falls_back_client_side_before_the_first_token(
+async def test_openrouter_falls_back_along_the_native_list_in_one_request(
+    fake: FakeOpenRouter, client: OpenRouterClient, ledger: UsageLedger, failure: Reply
+) -> None:
+    fake.script(failure, model=FREE_A)
+    fake.script(Reply.text("from B", model=FREE_B), model=FREE_B)
+    answer = await Gateway(client, ledger=ledger).ask(TaskType.COMPLETION, MESSAGES, CHAIN)
+    assert (answer.text, answer.model) == ("from B", FREE_B)
+    assert [r.attempted for r in fake.chat_requests()] == [[FREE_A, FREE_B]]
+    assert ledger.count() == 1
+
+
+@pytest.mark.parametrize(
+    "failure", [Reply.drop(), Reply.midstream_error("overloaded", after="", code=503)], ids=["drop", "midstream"]
+)
+async def test_falls_back_client_side_when_the_served_model_fails_before_the_first_token(
     fake: FakeOpenRouter, client: OpenRouterClient, ledger: UsageLedger, failure: Reply
 ) -> None:
     fake.script(failure, model=FREE_A)
@@ -67,7 +79,6 @@ async def test_falls_back_client_side_before_the_first_token(
     answer = await Gateway(client, ledger=ledger).ask(TaskType.COMPLETION, MESSAGES, CHAIN)
     assert (answer.text, answer.model) == ("from B", FREE_B)
     assert [r.model for r in fake.chat_requests()] == [FREE_A, FREE_B]
-    assert fake.chat_requests()[1].json["models"] == [FREE_B, PAID]
     outcomes = [row["errors"] for row in ledger.summary(1)]
     assert sum(outcomes) == 1 and ledger.count() == 2
 
@@ -81,17 +92,21 @@ async def test_no_fallback_for_auth_errors(fake: FakeOpenRouter, client: OpenRou
 
 async def test_out_of_credits_falls_back_to_free_models_only(fake: FakeOpenRouter, client: OpenRouterClient) -> None:
     chain = (PAID, "openai/gpt-5", FREE_B)
-    fake.script(Reply.error(402, "Insufficient credits"), model=PAID)
-    answer = await Gateway(client).ask(TaskType.COMPLETION, MESSAGES, chain)
+    fake.credits = 0.0
+    gateway = Gateway(client)
+    answer = await gateway.ask(TaskType.COMPLETION, MESSAGES, chain)
     assert answer.model == FREE_B
-    assert [r.model for r in fake.chat_requests()] == [PAID, FREE_B]
+    assert [r.attempted for r in fake.chat_requests()] == [[PAID], [FREE_B]], "gpt-5 is paid too: not asked"
+    await gateway.ask(TaskType.COMPLETION, [{"role": "user", "content": "again"}], chain)
+    assert [r.attempted for r in fake.chat_requests()][-1] == [FREE_B], "no paid request certain to fail"
 
 
 async def test_all_models_failing_raises_the_last_error(fake: FakeOpenRouter, client: OpenRouterClient) -> None:
     fake.default_reply = Reply.error(503, "down")
     with pytest.raises(errors.UpstreamError):
         await Gateway(client).ask(TaskType.EXPLAIN, MESSAGES, CHAIN)
-    assert len(fake.chat_requests()) == 3
+    # The free pair failed as a whole inside one request: never asked again.
+    assert [r.attempted for r in fake.chat_requests()] == [[FREE_A, FREE_B], [PAID]]
 
 
 async def test_cache_hit_sends_nothing(fake: FakeOpenRouter, client: OpenRouterClient) -> None:
@@ -215,3 +230,207 @@ def test_reading_only_until_decided_is_not_an_error(ledger: UsageLedger) -> None
     ledger.record(UsageEntry(task="completion", model=FREE_A, outcome="rate_limit"))
     (row,) = ledger.summary(1)
     assert (row["requests"], row["errors"], row["cancelled"]) == (3, 1, 1)
+
+
+# -- against OpenRouter as documented: limits, reasoning, billing, routing -----------------------------
+
+
+async def test_free_daily_cap_is_said_once_and_stops_requests_certain_to_fail(
+    fake: FakeOpenRouter, client: OpenRouterClient, ledger: UsageLedger
+) -> None:
+    fake.free_daily_limit, fake.free_requests_today, fake.credits = 50, 50, 0.0
+    told: list[str] = []
+    gateway = Gateway(client, ledger=ledger, on_free_limit=told.append)
+    raised: list[errors.OpenRouterError] = []
+    for i in range(15):
+        with pytest.raises(errors.OpenRouterError) as caught:
+            await gateway.ask(TaskType.COMPLETION, [{"role": "user", "content": f"n{i}"}], CHAIN)
+        raised.append(caught.value)
+    assert len(fake.chat_requests()) == 2, [r.attempted for r in fake.chat_requests()]
+    assert len(told) == 1 and told[0].startswith("50 free requests a day reached; resets at 00:00 UTC, in ")
+    assert "10 credits raise it to 1,000, or set a paid model" in told[0]
+    assert all(isinstance(e, errors.InsufficientCreditsError) for e in raised)
+    assert "free models" not in raised[0].message.replace("the free models' daily limit", "")
+    assert "50 free requests a day reached" in raised[0].message
+
+
+async def test_free_cap_read_from_error_metadata_alone(fake: FakeOpenRouter, client: OpenRouterClient) -> None:
+    reset = str(int(__import__("time").time() * 1000) + 2 * 3_600_000)
+    fake.script(
+        Reply.error(429, "Rate limit exceeded: free-models-per-day", metadata={"headers": {"X-RateLimit-Reset": reset}})
+    )
+    gateway = Gateway(client)
+    answer = await gateway.ask(TaskType.EXPLAIN, MESSAGES, (FREE_A, PAID))
+    assert answer.model == PAID and gateway.free_limited
+    await gateway.ask(TaskType.EXPLAIN, [{"role": "user", "content": "x"}], (FREE_A, PAID))
+    assert [r.attempted for r in fake.chat_requests()] == [[FREE_A], [PAID], [PAID]]
+
+
+async def test_402_alone_advises_free_models(fake: FakeOpenRouter, client: OpenRouterClient) -> None:
+    fake.credits = 0.0
+    with pytest.raises(errors.InsufficientCreditsError) as caught:
+        await Gateway(client).ask(TaskType.EXPLAIN, MESSAGES, (PAID,))
+    assert "use free models" in caught.value.message
+
+
+async def test_402_after_free_models_failed_does_not_advise_them(
+    fake: FakeOpenRouter, client: OpenRouterClient
+) -> None:
+    fake.credits = 0.0
+    fake.script(Reply.error(429, "slow down"), Reply.error(429, "slow down"), model=FREE_A)
+    with pytest.raises(errors.InsufficientCreditsError) as caught:
+        await Gateway(client).ask(TaskType.EXPLAIN, MESSAGES, (FREE_A, PAID))
+    assert "use free models" not in caught.value.message and "free models failed too" in caught.value.message
+
+
+async def test_completion_switches_reasoning_off_and_the_others_think_a_little(
+    fake: FakeOpenRouter, client: OpenRouterClient
+) -> None:
+    gateway = Gateway(client)
+    await gateway.ask(TaskType.COMPLETION, MESSAGES, ("~anthropic/claude-sonnet-latest",), max_tokens=64)
+    await gateway.ask(TaskType.EXPLAIN, MESSAGES, ("~anthropic/claude-sonnet-latest",), max_tokens=400)
+    completion, explain = fake.chat_requests()
+    assert completion.json["reasoning"] == {"effort": "none"} and completion.json["max_tokens"] == 64
+    assert completion.json["provider"] == {"sort": "latency"}, "completion routes latency first"
+    assert explain.json["reasoning"] == {"effort": "low"} and explain.json["max_tokens"] == 500
+    assert "provider" not in explain.json
+
+
+async def test_mandatory_reasoning_uses_the_lowest_effort_and_room_for_the_answer(
+    fake: FakeOpenRouter, client: OpenRouterClient, ledger: UsageLedger
+) -> None:
+    fake.default_reply = Reply.text("return a + b")
+    answer = await Gateway(client, ledger=ledger).ask(TaskType.COMPLETION, MESSAGES, ("openai/gpt-5",), max_tokens=32)
+    assert answer.text == "return a + b"
+    (request,) = fake.chat_requests()
+    assert request.json["reasoning"] == {"effort": "minimal"} and request.json["max_tokens"] == 36
+    assert ledger.summary(1)[0]["reasoningTokens"] == 3
+
+
+async def test_a_model_found_to_need_reasoning_is_asked_again_with_effort(
+    fake: FakeOpenRouter, client: OpenRouterClient
+) -> None:
+    gateway = Gateway(client)
+    await gateway._load_catalogue()
+    gateway.catalogue["openai/gpt-5"].reasoning.mandatory = False  # type: ignore[union-attr]  # a stale catalogue
+    answer = await gateway.ask(TaskType.COMPLETION, MESSAGES, ("openai/gpt-5",), max_tokens=32)
+    assert answer.text == "pass"
+    assert [r.json["reasoning"] for r in fake.chat_requests()] == [{"effort": "none"}, {"effort": "minimal"}]
+
+
+async def test_reasoning_deltas_are_progress_never_text(fake: FakeOpenRouter, client: OpenRouterClient) -> None:
+    fake.default_reply = Reply.text("done", tps=200)
+    stream = Gateway(client).stream(TaskType.EXPLAIN, MESSAGES, ("deepseek/deepseek-r1",), max_tokens=400)
+    ticks: list[int] = []
+    stream.on_progress = lambda: ticks.append(1)
+    answer = await Gateway.finish(stream)
+    assert answer.text == "done" and len(ticks) > 2  # 100 reasoning tokens (low) in chunks of 8, then "done"
+
+
+async def test_an_empty_answer_cut_by_length_falls_back_naming_the_cause(
+    fake: FakeOpenRouter, client: OpenRouterClient
+) -> None:
+    fake.script(Reply.text("never shown", reasoning_tokens=500), model="deepseek/deepseek-r1")
+    answer = await Gateway(client).ask(TaskType.EXPLAIN, MESSAGES, ("deepseek/deepseek-r1", PAID), max_tokens=40)
+    assert answer.model == PAID
+    fake.script(Reply.text("never shown", reasoning_tokens=500), model="deepseek/deepseek-r1")
+    with pytest.raises(errors.EmptyAnswerError) as caught:
+        await Gateway(client).ask(
+            TaskType.EXPLAIN, [{"role": "user", "content": "b"}], ("deepseek/deepseek-r1",), max_tokens=40
+        )
+    assert "reasoning" in caught.value.message and "no answer" in caught.value.message
+
+
+async def test_a_stream_closed_early_is_estimated_then_settled_from_generation_stats(
+    fake: FakeOpenRouter, client: OpenRouterClient, ledger: UsageLedger
+) -> None:
+    fake.script(Reply.text("word " * 200, tps=100))  # Codestral: Mistral bills the whole answer anyway
+    gateway = Gateway(client, ledger=ledger)
+    stream = gateway.stream(TaskType.COMPLETION, MESSAGES, (PAID,))
+    async with stream:
+        async for _ in stream:
+            break
+    (row,) = ledger.summary(1)
+    assert row["estimated"] == 1 and 0 < row["costUsd"] < fake.billed_total() / 2
+    await gateway.drain(5.0)
+    (row,) = ledger.summary(1)
+    assert row["estimated"] == 0 and row["costUsd"] == pytest.approx(fake.billed_total())
+
+
+async def test_estimates_left_by_an_earlier_run_are_settled_by_the_next(
+    fake: FakeOpenRouter, client: OpenRouterClient, ledger: UsageLedger
+) -> None:
+    fake.script(Reply.text("word " * 200, tps=100))
+    first = Gateway(client, ledger=ledger)
+    stream = first.stream(TaskType.COMPLETION, MESSAGES, (PAID,))
+    async with stream:
+        async for _ in stream:
+            break
+    await first.drain(0.0)  # shut down at once: the estimate stays in the ledger
+    assert ledger.summary(1)[0]["estimated"] == 1
+    second = Gateway(client, ledger=ledger)
+    assert second.settle_outstanding() == 1
+    await second.drain(5.0)
+    assert ledger.summary(1)[0]["costUsd"] == pytest.approx(fake.billed_total())
+
+
+async def test_provider_preferences_per_task(fake: FakeOpenRouter, client: OpenRouterClient) -> None:
+    prefs = {
+        TaskType.COMPLETION: TaskPreferences(provider={"sort": "throughput", "zdr": True}),
+        TaskType.EXPLAIN: TaskPreferences(reasoning="high", provider={"data_collection": "deny"}),
+    }
+    gateway = Gateway(client, preferences=prefs)
+    await gateway.ask(TaskType.COMPLETION, MESSAGES, (PAID,))
+    await gateway.ask(TaskType.EXPLAIN, MESSAGES, ("openai/gpt-5",), max_tokens=100)
+    completion, explain = fake.chat_requests()
+    assert completion.json["provider"] == {"sort": "throughput", "zdr": True}
+    assert explain.json["provider"] == {"data_collection": "deny"}
+    assert explain.json["reasoning"] == {"effort": "high"} and explain.json["max_tokens"] == 500
+
+
+@pytest.mark.parametrize(
+    ("reply", "kind", "words"),
+    [
+        (Reply.unavailable("privacy_restricted"), "not_found", "data policy"),
+        (Reply.unavailable("region_restricted"), "not_found", "region"),
+        (
+            Reply.error(403, "Blocked by guardrail", metadata={"error_type": "guardrail_blocked"}),
+            "refused",
+            "guardrail",
+        ),
+        (Reply.error(403, "Key lacks permission for this model"), "refused", "permission"),
+    ],
+    ids=["privacy", "region", "guardrail", "permission"],
+)
+async def test_refusals_fall_back_with_their_own_message(
+    fake: FakeOpenRouter, client: OpenRouterClient, reply: Reply, kind: str, words: str
+) -> None:
+    fake.script(reply, model="a/one")
+    answer = await Gateway(client).ask(TaskType.EXPLAIN, MESSAGES, ("a/one", PAID))
+    assert answer.model == PAID
+    fake.default_reply = reply
+    with pytest.raises(errors.OpenRouterError) as caught:
+        await Gateway(client).ask(TaskType.EXPLAIN, [{"role": "user", "content": "z"}], ("a/one",))
+    assert caught.value.kind == kind and words in caught.value.message
+    assert "moderation" not in caught.value.message
+
+
+async def test_retryable_availability_is_retried_after_its_pause(fake: FakeOpenRouter) -> None:
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    fake.script(Reply.unavailable("capacity_exhausted", retryable=True, retry_after=2))
+    async with OpenRouterClient(
+        api_key=DEFAULT_API_KEY, base_url=fake.base_url, retry=RetryPolicy(attempts=2, sleep=sleep)
+    ) as client:
+        answer = await Gateway(client).ask(TaskType.EXPLAIN, MESSAGES, (PAID,))
+    assert answer.text == "pass" and waits == [2.0]
+    fake.script(Reply.unavailable("no_endpoints", retryable=False, retry_after=2))
+    async with OpenRouterClient(
+        api_key=DEFAULT_API_KEY, base_url=fake.base_url, retry=RetryPolicy(attempts=2, sleep=sleep)
+    ) as client:
+        with pytest.raises(errors.NoEndpointsError):
+            await Gateway(client).ask(TaskType.EXPLAIN, [{"role": "user", "content": "q"}], (PAID,))
+    assert waits == [2.0], "not retryable: not retried"

@@ -55,3 +55,29 @@ def test_model_overrides_and_the_key_stays_secret() -> None:
     assert settings.models_for(TaskType.EXPLAIN) == ("a/b", "c/d")
     assert settings.models_for(TaskType.COMPLETION)[0].endswith(":free")
     assert "sk-or-v1-secret" not in repr(settings) and "sk-or-v1-secret" not in str(settings)
+
+
+def test_reasoning_and_provider_per_task() -> None:
+    settings, problems = parse_settings(
+        {
+            "reasoning": {"completion": "minimal", "docstring": "high"},
+            "provider": {"completion": {"sort": "throughput"}, "explain": {"data_collection": "deny", "zdr": True}},
+        }
+    )
+    assert problems == []
+    prefs = settings.preferences()
+    assert prefs[TaskType.COMPLETION].reasoning == "minimal" and prefs[TaskType.EXPLAIN].reasoning is None
+    assert prefs[TaskType.DOCSTRING].reasoning == "high"
+    assert prefs[TaskType.COMPLETION].provider == {"sort": "throughput"}
+    assert prefs[TaskType.EXPLAIN].provider == {"data_collection": "deny", "zdr": True}
+    assert prefs[TaskType.DOCSTRING].provider is None  # the gateway's default applies
+
+
+def test_bad_reasoning_or_provider_values_fall_back_with_a_message() -> None:
+    settings, problems = parse_settings(
+        {"reasoning": {"completion": "lots"}, "provider": {"completion": {"sort": "cheapest"}}}
+    )
+    assert settings.reasoning.completion is None
+    assert settings.preferences()[TaskType.COMPLETION].provider is None, "the latency-first default applies"
+    message = settings_message(problems)
+    assert message is not None and "reasoning.completion" in message and "provider.completion" in message
