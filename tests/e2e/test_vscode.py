@@ -26,7 +26,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -114,6 +114,8 @@ class VSCodeRun:
     chat_kinds: list[str]
     timings: dict[str, float]
     logs: str
+    #: ``arb-lsp usage --json`` over the session's ledger, read after the editor stopped.
+    usage: dict[str, Any] = field(default_factory=dict)
 
     def step(self, name: str) -> dict[str, Any]:
         return dict(self.result.get("steps", {}).get(name) or {})
@@ -379,11 +381,10 @@ def vscode_run(vsix: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         "docstring": {"line": "def greet(name):", "word": "greet", "expect": DOCSTRING_SUMMARY},
     }
     timings: dict[str, float] = {}
+    base = tmp_path_factory.mktemp("vscode")
     with FakeOpenRouter() as fake:
         fake.responder = respond
-        result, sample, logs = run_editor(
-            tmp_path_factory.mktemp("vscode"), vsix, fake, settings, driver_config, timings
-        )
+        result, sample, logs = run_editor(base, vsix, fake, settings, driver_config, timings)
         chats = [
             (classify(request.json), request.model or "")
             for request in fake.chat_requests()
@@ -393,7 +394,22 @@ def vscode_run(vsix: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     result["pytestTimings"] = timings
     result["chatRequests"] = chats
     (ARTIFACTS / "result.json").write_text(json.dumps(result, indent=2))
-    yield VSCodeRun(result, sample.read_text(), chat_kinds, timings, logs)
+    usage = _usage_json(base / "arb-lsp-data")
+    yield VSCodeRun(result, sample.read_text(), chat_kinds, timings, logs, usage)
+
+
+def _usage_json(data_dir: Path) -> dict[str, Any]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("OPENROUTER_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "arb_lsp", "usage", "--json"],
+        env={**env, "ARB_LSP_DATA_DIR": str(data_dir)},
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    report: dict[str, Any] = json.loads(done.stdout)
+    return report
 
 
 def test_extension_starts_the_server(vscode_run: VSCodeRun) -> None:
@@ -410,6 +426,19 @@ def test_ghost_text_is_accepted_with_tab(vscode_run: VSCodeRun) -> None:
     assert re.search(re.escape(TYPED_SIGNATURE) + r"\n    " + re.escape(COMPLETION) + r"\s*$", written), (
         f"file after Tab and save:\n{written}\n{vscode_run.explain()}"
     )
+
+
+def test_ghost_text_accepted_with_tab_is_in_the_ledger_and_the_tooltip(vscode_run: VSCodeRun) -> None:
+    """Tab ran the inline item's command: the ledger counts the suggestion as shown and accepted."""
+    completions = [model for kind, model in vscode_run.result["chatRequests"] if kind == "completion"]
+    rows = {row["model"]: row for row in vscode_run.usage.get("byModel", [])}
+    accepted = {model: row["accepted"] for model, row in rows.items() if row.get("accepted")}
+    assert accepted and set(accepted) <= set(completions), f"usage: {vscode_run.usage}\n{vscode_run.explain()}"
+    total = vscode_run.usage["suggestions"]["total"]
+    assert total["accepted"] >= 1 and total["shown"] >= total["accepted"], total
+    assert vscode_run.usage["suggestions"]["byLanguage"]["python"]["accepted"] >= 1
+    label = vscode_run.step("statusAtEnd").get("label") or ""
+    assert re.search(r"Suggestions today: [1-9]\d* of [1-9]\d* accepted \(\d+%\), \$\d", label), label
 
 
 def test_hover_shows_the_explanation(vscode_run: VSCodeRun) -> None:
