@@ -68,6 +68,7 @@ class CompletionEngine:
         self.tracking = SuggestionTracking(server)
 
     def forget(self, uri: str) -> None:
+        self.tracking.closed(uri)
         self._shown.pop(uri, None)
         self._last_request.pop(uri, None)
         self.scheduler.supersede(uri)

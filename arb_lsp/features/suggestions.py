@@ -11,8 +11,10 @@ user once per model when suggestions come too slowly.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
 from typing import Any
+from urllib.parse import unquote
 
 import attrs
 from lsprotocol import types
@@ -46,7 +48,7 @@ class SuggestionTracking:
         anchor = snapshot.index.line_start(placed.line) + placed.column
         try:
             suggestion_id = self.tracker.shown(
-                snapshot.uri,
+                unquote(snapshot.uri),
                 snapshot.text,
                 anchor,
                 placed.suggestion.text,
@@ -54,11 +56,18 @@ class SuggestionTracking:
                 language=snapshot.language_id,
                 ms=(time.monotonic() - started) * 1000,
             )
-        except Exception as error:  # a locked or broken ledger must not cost the user a suggestion
+        except sqlite3.Error as error:  # a locked or broken ledger must not cost the user a suggestion
             log.warning("recording a shown suggestion failed: %s", error)
             return items
         command = types.Command(title="arb-lsp: suggestion accepted", command=DID_ACCEPT, arguments=[suggestion_id])
         return [attrs.evolve(item, command=command) for item in items]
+
+    def closed(self, uri: str) -> None:
+        """The document was closed: its pending suggestion is dismissed."""
+        try:
+            self.tracker.closed(unquote(uri))
+        except sqlite3.Error as error:
+            log.warning("recording a dismissed suggestion failed: %s", error)
 
     def answered(self, model: str, ms: float) -> None:
         self._tell(model, self.watch.answered(model, ms))
@@ -82,5 +91,9 @@ def register(server: ArbLanguageServer, tracking: SuggestionTracking) -> None:
     @server.command(DID_ACCEPT)
     async def did_accept(ls: ArbLanguageServer, *args: Any) -> None:
         suggestion_id = _suggestion_id(args)
-        if suggestion_id is not None:
+        if suggestion_id is None:
+            return
+        try:
             tracking.tracker.accepted(suggestion_id)
+        except sqlite3.Error as error:  # the user's accepted text is in; only the count is lost
+            log.warning("recording an accepted suggestion failed: %s", error)

@@ -125,3 +125,16 @@ async def test_block_completions_ask_the_block_chain(fake: FakeOpenRouter, tmp_p
         line_text, line_at = cursor("def total(prices):\n    return sum█\n")
         await complete(client, open_document(client, line_text), line_at)
     assert [r.model for r in fake.chat_requests()] == ["test/block", "test/line"]
+
+
+async def test_closing_a_document_dismisses_its_suggestion(fake: FakeOpenRouter, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    fake.default_reply = Reply.text("sum(prices)", model="test/model")
+    async with lsp_session(fake, data) as client:
+        text, position = cursor("def total(prices):\n    return █\n")
+        uri = open_document(client, text)
+        assert (await inline(client, uri, position)).items
+        client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri=uri)))
+        await client.workspace_execute_command_async(types.ExecuteCommandParams(command="arbLsp.showUsage"))
+    python = usage_json(fake, data)["suggestions"]["byLanguage"]["python"]
+    assert (python["shown"], python["accepted"], python["dismissed"]) == (1, 0, 1)
