@@ -105,6 +105,15 @@ class SuggestionStore:
                 )
             self._db.commit()
 
+    def progress(self, suggestion_id: str, accepted_chars: int) -> None:
+        """How much of a pending suggestion was taken so far (kept if the server stops before it settles)."""
+        with self._lock:
+            self._db.execute(
+                "UPDATE suggestions SET accepted_chars = MAX(accepted_chars, ?) WHERE id = ? AND outcome = 'pending'",
+                (accepted_chars, suggestion_id),
+            )
+            self._db.commit()
+
     def outcome(self, suggestion_id: str) -> tuple[Outcome, int] | None:
         with self._lock:
             row = self._db.execute(
@@ -164,7 +173,9 @@ class AcceptanceTracker:
             typed = document[pending.anchor : anchor] if anchor > pending.anchor else ""
             if typed and pending.text == typed + text:
                 # Its rest, while the user takes it piece by piece (next word, or typing it).
-                pending.accepted_chars = max(pending.accepted_chars, len(typed))
+                if len(typed) > pending.accepted_chars:
+                    pending.accepted_chars = len(typed)
+                    self.store.progress(pending.id, len(typed))
                 pending.shown_at = now
                 return pending.id
             if typed and pending.text.startswith(typed):
@@ -276,7 +287,8 @@ def acceptance_report(path: Path | str, days: int, group: str = "model") -> dict
         if "suggestions" not in tables:
             return {}
         rows = db.execute(
-            f"SELECT {group}, COUNT(*), SUM(outcome = 'accepted'), SUM(outcome = 'partial'), "
+            f"SELECT {group}, COUNT(*), SUM(outcome = 'accepted'), "
+            "SUM(outcome != 'accepted' AND accepted_chars > 0), "
             "SUM(outcome IN ('dismissed', 'superseded')) FROM suggestions WHERE day >= ? "
             f"GROUP BY {group} ORDER BY {group}",
             (since,),

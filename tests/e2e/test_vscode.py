@@ -55,6 +55,9 @@ def greet(name):
 """
 TYPED_SIGNATURE = "def multiply(a, b):"
 COMPLETION = "return a * b"
+#: Typed last; its ghost text is taken one word (Ctrl+Right), then left (Escape).
+PARTIAL_SIGNATURE = "def divide(a, b):"
+PARTIAL_COMPLETION = "return a / b"
 EXPLANATION = "Adds its two arguments and returns the sum (explained by the fake model)."
 DOCSTRING_SUMMARY = "Build a greeting for the given name."
 DOCSTRING = f'"""{DOCSTRING_SUMMARY}\n\nArgs:\n    name: Who to greet.\n\nReturns:\n    The greeting text.\n"""'
@@ -102,6 +105,8 @@ def respond(request: dict[str, Any]) -> Reply:
     before_cursor = user.split(HOLE, 1)[0]
     if re.search(re.escape(TYPED_SIGNATURE) + r"\n[ \t]*$", before_cursor):
         return Reply.text(COMPLETION)
+    if re.search(re.escape(PARTIAL_SIGNATURE) + r"\n[ \t]*$", before_cursor):
+        return Reply.text(PARTIAL_COMPLETION)
     return Reply.text("")
 
 
@@ -377,6 +382,7 @@ def vscode_run(vsix: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
             "expect": CHANGED_EXPLAIN_MODEL,
         },
         "completion": {"typed": TYPED_SIGNATURE, "expect": COMPLETION},
+        "partial": {"typed": PARTIAL_SIGNATURE, "expect": PARTIAL_COMPLETION},
         "hover": {"line": "def add(a, b):", "word": "add", "expect": EXPLANATION[:40]},
         "docstring": {"line": "def greet(name):", "word": "greet", "expect": DOCSTRING_SUMMARY},
     }
@@ -439,6 +445,19 @@ def test_ghost_text_accepted_with_tab_is_in_the_ledger_and_the_tooltip(vscode_ru
     assert vscode_run.usage["suggestions"]["byLanguage"]["python"]["accepted"] >= 1
     label = vscode_run.step("statusAtEnd").get("label") or ""
     assert re.search(r"Suggestions today: [1-9]\d* of [1-9]\d* accepted \(\d+%\), \$\d", label), label
+
+
+def test_ghost_text_taken_one_word_is_partial_in_the_ledger(vscode_run: VSCodeRun) -> None:
+    """Ctrl+Right then Escape: VS Code asked for the rest of the same suggestion, so the server
+    counts it taken in part, not accepted."""
+    step = vscode_run.step("partial")
+    assert step.get("ghostTextAfterWord") and PARTIAL_COMPLETION not in step["ghostTextAfterWord"], (
+        f"{step}\n{vscode_run.explain()}"
+    )
+    written = step.get("file", "")
+    assert re.search(re.escape(PARTIAL_SIGNATURE) + r"\n\s+return\s*$", written), written
+    python = vscode_run.usage["suggestions"]["byLanguage"]["python"]
+    assert python["partiallyAccepted"] >= 1, f"usage: {vscode_run.usage}\n{vscode_run.explain()}"
 
 
 def test_hover_shows_the_explanation(vscode_run: VSCodeRun) -> None:

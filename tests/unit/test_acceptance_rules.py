@@ -91,12 +91,13 @@ def test_acceptance_wins_over_an_earlier_dismissal(tracker: AcceptanceTracker, c
     assert tracker.store.outcome(sid) == ("accepted", len("sum(prices)"))
 
 
-def test_taking_part_of_a_suggestion_then_leaving_it_is_partial(tracker: AcceptanceTracker) -> None:
+def test_taking_part_of_a_suggestion_then_leaving_it_is_partial(tracker: AcceptanceTracker, tmp_path: Path) -> None:
     sid = show(tracker, "sum(prices)")
     # The user takes the next word ("sum(") or types it: the server serves the rest under the same id.
     typed = "total = sum(\n"
     assert show(tracker, "prices)", doc=typed, anchor=ANCHOR + 4) == sid
-    assert tracker.store.outcome(sid) == ("pending", 0)
+    assert tracker.store.outcome(sid) == ("pending", 4), "kept even if the server stops before it settles"
+    assert acceptance_report(tmp_path / "usage.sqlite3", 1)["m/one"]["partiallyAccepted"] == 1
     show(tracker, "other", doc="total = sum(\nfoo = \n", anchor=len(typed) + 6)
     assert tracker.store.outcome(sid) == ("partial", 4)
 
