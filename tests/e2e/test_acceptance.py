@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -19,16 +20,20 @@ from pytest_lsp import LanguageClient
 ACCEPT = "arbLsp.didAcceptSuggestion"
 
 
-def usage_json(fake: FakeOpenRouter, data: Path) -> dict[str, Any]:
+def usage(fake: FakeOpenRouter, data: Path, *args: str) -> str:
     done = subprocess.run(
-        [sys.executable, "-m", "arb_lsp", "usage", "--json"],
+        [sys.executable, "-m", "arb_lsp", "usage", *args],
         env=server_env(fake, str(data)),
         capture_output=True,
         text=True,
         timeout=30,
         check=True,
     )
-    report: dict[str, Any] = json.loads(done.stdout)
+    return done.stdout
+
+
+def usage_json(fake: FakeOpenRouter, data: Path) -> dict[str, Any]:
+    report: dict[str, Any] = json.loads(usage(fake, data, "--json"))
     return report
 
 
@@ -67,7 +72,9 @@ async def test_accepted_ghost_text_and_menu_items_reach_the_ledger_and_usage(
         fake.default_reply = Reply.text("None", model="test/model", cost=0.002)
         await complete(client, other, superseding)
 
-        usage = await client.workspace_execute_command_async(types.ExecuteCommandParams(command="arbLsp.showUsage"))
+        shown_usage = await client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command="arbLsp.showUsage")
+        )
     assert shown.command is not None and shown.command.arguments != ghost.command.arguments  # type: ignore[union-attr]
 
     report = usage_json(fake, data)
@@ -78,8 +85,10 @@ async def test_accepted_ghost_text_and_menu_items_reach_the_ledger_and_usage(
     assert row["costUsd"] > 0
     assert row["medianMsToSuggestion"] is not None
     assert report["suggestions"]["byKind"]["line"]["shown"] == 3
-    assert usage["today"]["accepted"] == 1 and usage["today"]["shown"] == 3
-    assert {r["model"]: r["accepted"] for r in usage["byModel"]} == {"test/model": 1}, "showUsage says the same"
+    assert shown_usage["today"]["accepted"] == 1 and shown_usage["today"]["shown"] == 3
+    assert {r["model"]: r["accepted"] for r in shown_usage["byModel"]} == {"test/model": 1}, "showUsage says the same"
+    table = usage(fake, data)
+    assert "ACCEPT RATE" in table and re.search(r"test/model\s+3\s+1\s+33%\s+\$", table), table
 
 
 async def test_the_rest_of_a_suggestion_served_while_typing_is_the_same_suggestion(
