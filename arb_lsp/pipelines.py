@@ -88,7 +88,8 @@ def plan_completion(
         "temperature": 0.1,
         "stop": completion_stop(context),
     }
-    return CompletionPlan(context, completion_messages(context), settings.models_for(TaskType.COMPLETION), params)
+    models = settings.completion_models(context.multiline)
+    return CompletionPlan(context, completion_messages(context), models, params)
 
 
 class Deadline:

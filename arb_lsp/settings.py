@@ -33,6 +33,8 @@ class ModelSettings(_Section):
     completion: ModelChoice = None
     explain: ModelChoice = None
     docstring: ModelChoice = None
+    #: Block (multi-line) completions only: a block is worth a slower, better model.
+    completion_block: ModelChoice = None
 
 
 class CompletionSettings(_Section):
@@ -134,6 +136,12 @@ class Settings(_Section):
                 provider=(provider.as_request() or None) if provider is not None else None,
             )
         return out
+
+    def completion_models(self, block: bool) -> tuple[str, ...]:
+        """The chain for a completion: ``models.completionBlock`` where a block may be suggested, if set."""
+        if block and self.models.completion_block:
+            return select_models(TaskType.COMPLETION, self.priority, {"completion": self.models.completion_block})
+        return self.models_for(TaskType.COMPLETION)
 
     @property
     def key(self) -> str | None:

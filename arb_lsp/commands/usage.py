@@ -11,8 +11,10 @@ import datetime as dt
 import json
 import sqlite3
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
+from arb_lsp.acceptance import acceptance_report, acceptance_totals, join_acceptance
 from arb_lsp.commands.base import EXIT_OK, CommandError, write_out
 from arb_lsp.commands.terminal import count, table, usd
 from arb_lsp.openrouter.ledger import UsageLedger, default_ledger_path
@@ -58,7 +60,7 @@ def report(days: int) -> dict[str, Any]:
         except (OSError, sqlite3.Error) as error:  # a broken or locked file
             raise CommandError(f"cannot read the usage ledger {path}: {error}") from None
     total = _totals(rows, None)
-    return {
+    data = {
         "days": days,
         "since": since,
         "ledger": str(path),
@@ -67,6 +69,41 @@ def report(days: int) -> dict[str, Any]:
         "total": total[0] if total else dict.fromkeys(_SUMMED, 0),
         "rows": rows,
     }
+    return _with_suggestions(data, path, days)
+
+
+def _with_suggestions(data: dict[str, Any], path: Path, days: int) -> dict[str, Any]:
+    """The join with the suggestions table (``arb_lsp.acceptance``): per model ``shown``, ``accepted``,
+    ``acceptRate``, ``costPerAcceptedUsd``, ``medianMsToSuggestion``; totals and splits in ``suggestions``."""
+    try:
+        data["byModel"] = join_acceptance(data["byModel"], path, days, dict.fromkeys(_SUMMED, 0))
+        data["suggestions"] = {
+            "total": acceptance_totals(path, days),
+            "byLanguage": acceptance_report(path, days, "language"),
+            "byKind": acceptance_report(path, days, "kind"),
+        }
+    except sqlite3.Error as error:
+        raise CommandError(f"cannot read the usage ledger {path}: {error}") from None
+    return data
+
+
+def _suggestion_table(by_model: list[dict[str, Any]]) -> str:
+    rows = [
+        [
+            g["model"],
+            count(g["shown"]),
+            count(g["accepted"]),
+            "-" if g["acceptRate"] is None else f"{g['acceptRate']:.0%}",
+            "-" if g["costPerAcceptedUsd"] is None else usd(g["costPerAcceptedUsd"]),
+            "-" if g["medianMsToSuggestion"] is None else f"{g['medianMsToSuggestion']:.0f} ms",
+        ]
+        for g in by_model
+        if g["shown"]
+    ]
+    if not rows:
+        return ""
+    headers = ["MODEL", "SHOWN", "ACCEPTED", "ACCEPT RATE", "COST PER ACCEPTED", "MEDIAN TIME TO SUGGESTION"]
+    return "Suggestions\n" + table(headers, rows, (1, 2, 3, 4, 5)) + "\n"
 
 
 def _line(name: str, group: dict[str, Any]) -> list[str]:
@@ -95,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
     by_day = table(["DAY", *headers], [_line(g["day"], g) for g in data["byDay"]], numbers)
     total = data["total"]
     write_out(
-        f"Usage over {span}\n\n{by_model}\n{by_day}\n"
+        f"Usage over {span}\n\n{by_model}\n{by_day}\n{_suggestion_table(data['byModel'])}"
         f"Total: {count(total['requests'])} requests, "
         f"{count(total['promptTokens'] + total['completionTokens'])} tokens, {usd(total['costUsd'])}, "
         f"{count(total['errors'])} errors."

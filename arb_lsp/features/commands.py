@@ -5,7 +5,11 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from arb_lsp.acceptance import acceptance_totals
+from arb_lsp.commands.base import CommandError
+from arb_lsp.commands.usage import report
 from arb_lsp.openrouter.errors import OpenRouterError
+from arb_lsp.openrouter.ledger import default_ledger_path
 from arb_lsp.server import ArbLanguageServer, ArbProtocol
 
 LIST_MODELS = "arbLsp.listModels"
@@ -48,7 +52,16 @@ def register(server: ArbLanguageServer) -> None:
     async def show_usage(ls: ArbLanguageServer, *args: Any) -> dict[str, Any]:
         ledger = ls.ledger
         budget = ls.services.settings.budget.daily_usd
-        return {"today": ledger.today(), "budgetUsd": budget, "days": ledger.summary(7)}
+        today = ledger.today()
+        usage: dict[str, Any] = {"today": today, "budgetUsd": budget, "days": ledger.summary(7)}
+        # What `arb-lsp usage --days 7 --json` says per model, acceptance included, and today's acceptance.
+        try:
+            week = report(7)
+            usage["byModel"], usage["suggestions"] = week["byModel"], week["suggestions"]
+            today.update(acceptance_totals(ls.ledger.path or default_ledger_path(), 1))
+        except (CommandError, OSError) as error:
+            usage["problem"] = str(error)
+        return usage
 
     @server.command(STATS)
     async def stats(ls: ArbLanguageServer, *args: Any) -> dict[str, Any]:

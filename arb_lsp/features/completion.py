@@ -16,6 +16,8 @@ from lsprotocol import types
 
 from arb_lsp.context import Snippet
 from arb_lsp.documents import Snapshot
+from arb_lsp.features.suggestions import SuggestionTracking
+from arb_lsp.features.suggestions import register as register_suggestions
 from arb_lsp.openrouter.cache import TTLCache
 from arb_lsp.openrouter.errors import OpenRouterError
 from arb_lsp.openrouter.routing import TaskType
@@ -63,8 +65,10 @@ class CompletionEngine:
         self._by_spot: TTLCache[tuple[Settings, Suggestion]] = TTLCache(max_entries=256, ttl=600)
         self._shown: dict[str, _Shown] = {}
         self._last_request: dict[str, float] = {}
+        self.tracking = SuggestionTracking(server)
 
     def forget(self, uri: str) -> None:
+        self.tracking.closed(uri)
         self._shown.pop(uri, None)
         self._last_request.pop(uri, None)
         self.scheduler.supersede(uri)
@@ -146,12 +150,16 @@ class CompletionEngine:
 
     async def _ask(self, plan: CompletionPlan) -> Suggestion | None:
         services = self.server.services
+        started = time.monotonic()
         try:
             timeout = services.settings.completion.timeout_ms / 1000
             raw, model, cost = await run_completion(services.gateway, plan, timeout)
         except OpenRouterError as error:
+            if error.kind == "timeout":
+                self.tracking.timed_out(plan.models[0])
             self.server.notifier.failure(error)
             return None
+        self.tracking.answered(model, (time.monotonic() - started) * 1000)
         suggestion = finish_completion(raw, plan, model, cost)
         self.answers.put(plan.key, suggestion)
         return suggestion
@@ -255,19 +263,23 @@ def _snippet_support(ls: ArbLanguageServer) -> bool:
 def register(server: ArbLanguageServer) -> None:
     engine = CompletionEngine(server)
     server.completion_engine = engine
+    register_suggestions(server, engine.tracking)
 
     @server.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=[".", "(", " "]))
     async def completion(ls: ArbLanguageServer, params: types.CompletionParams) -> types.CompletionList:
+        started = time.monotonic()
         context = params.context
         invoked = context is None or context.trigger_kind == types.CompletionTriggerKind.Invoked
         placed = await engine.suggest(params.text_document.uri, params.position, invoked=invoked)
         items = completion_items(placed, snippets=_snippet_support(ls)) if placed else []
-        return types.CompletionList(is_incomplete=True, items=items)
+        return types.CompletionList(is_incomplete=True, items=engine.tracking.mark(placed, items, started))
 
     @server.feature(types.TEXT_DOCUMENT_INLINE_COMPLETION, types.InlineCompletionOptions())
     async def inline_completion(
         ls: ArbLanguageServer, params: types.InlineCompletionParams
     ) -> types.InlineCompletionList:
+        started = time.monotonic()
         invoked = params.context.trigger_kind == types.InlineCompletionTriggerKind.Invoked
         placed = await engine.suggest(params.text_document.uri, params.position, invoked=invoked)
-        return types.InlineCompletionList(items=inline_items(placed) if placed else [])
+        items = inline_items(placed) if placed else []
+        return types.InlineCompletionList(items=engine.tracking.mark(placed, items, started))

@@ -234,6 +234,29 @@ def test_omnifunc_completion_inserts_the_cleaned_suggestion(
     assert request.model == "test/switched-at-runtime", "the README's didChangeConfiguration recipe applies"
 
 
+def test_accepting_a_menu_item_is_recorded_in_the_ledger(
+    tmp_path: Path, fake: FakeOpenRouter, arb_lsp_on_path: str
+) -> None:
+    """<C-y> runs the item's command (vim.lsp.completion): the ledger counts it shown and accepted."""
+    fake.responder = by_task(completion="sum(item.price for item in items)")
+    seen = run_nvim(tmp_path, fake, "complete", {"checkout.py": "def checkout(items):\n    total = \n"})
+    assert seen["lines"][-1] == "    total = sum(item.price for item in items)"
+    (request,) = fake.chat_requests()
+    done = subprocess.run(
+        [sys.executable, "-m", "arb_lsp", "usage", "--json"],
+        env=server_env(fake, str(tmp_path / "data")),
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    usage = json.loads(done.stdout)
+    rows = {row["model"]: row for row in usage["byModel"]}
+    assert (rows[request.model]["shown"], rows[request.model]["accepted"]) == (1, 1), usage
+    assert rows[request.model]["acceptRate"] == 1.0
+    assert usage["suggestions"]["byLanguage"]["python"]["accepted"] == 1
+
+
 def test_omnifunc_completion_of_a_block_keeps_its_indentation(
     tmp_path: Path, fake: FakeOpenRouter, arb_lsp_on_path: str
 ) -> None:

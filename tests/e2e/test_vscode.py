@@ -26,7 +26,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +55,9 @@ def greet(name):
 """
 TYPED_SIGNATURE = "def multiply(a, b):"
 COMPLETION = "return a * b"
+#: Typed last; its ghost text is taken one word (Ctrl+Right), then left (Escape).
+PARTIAL_SIGNATURE = "def divide(a, b):"
+PARTIAL_COMPLETION = "return a / b"
 EXPLANATION = "Adds its two arguments and returns the sum (explained by the fake model)."
 DOCSTRING_SUMMARY = "Build a greeting for the given name."
 DOCSTRING = f'"""{DOCSTRING_SUMMARY}\n\nArgs:\n    name: Who to greet.\n\nReturns:\n    The greeting text.\n"""'
@@ -102,6 +105,8 @@ def respond(request: dict[str, Any]) -> Reply:
     before_cursor = user.split(HOLE, 1)[0]
     if re.search(re.escape(TYPED_SIGNATURE) + r"\n[ \t]*$", before_cursor):
         return Reply.text(COMPLETION)
+    if re.search(re.escape(PARTIAL_SIGNATURE) + r"\n[ \t]*$", before_cursor):
+        return Reply.text(PARTIAL_COMPLETION)
     return Reply.text("")
 
 
@@ -114,6 +119,8 @@ class VSCodeRun:
     chat_kinds: list[str]
     timings: dict[str, float]
     logs: str
+    #: ``arb-lsp usage --json`` over the session's ledger, read after the editor stopped.
+    usage: dict[str, Any] = field(default_factory=dict)
 
     def step(self, name: str) -> dict[str, Any]:
         return dict(self.result.get("steps", {}).get(name) or {})
@@ -379,15 +386,15 @@ def vscode_run(vsix: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
             "expect": CHANGED_EXPLAIN_MODEL,
         },
         "completion": {"typed": TYPED_SIGNATURE, "expect": COMPLETION},
+        "partial": {"typed": PARTIAL_SIGNATURE, "expect": PARTIAL_COMPLETION},
         "hover": {"line": "def add(a, b):", "word": "add", "expect": EXPLANATION[:40]},
         "docstring": {"line": "def greet(name):", "word": "greet", "expect": DOCSTRING_SUMMARY},
     }
     timings: dict[str, float] = {}
+    base = tmp_path_factory.mktemp("vscode")
     with FakeOpenRouter() as fake:
         fake.responder = respond
-        result, sample, logs = run_editor(
-            tmp_path_factory.mktemp("vscode"), vsix, fake, settings, driver_config, timings
-        )
+        result, sample, logs = run_editor(base, vsix, fake, settings, driver_config, timings)
         chats = [
             (classify(request.json), request.model or "")
             for request in fake.chat_requests()
@@ -397,7 +404,22 @@ def vscode_run(vsix: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     result["pytestTimings"] = timings
     result["chatRequests"] = chats
     (ARTIFACTS / "result.json").write_text(json.dumps(result, indent=2))
-    yield VSCodeRun(result, sample.read_text(), chat_kinds, timings, logs)
+    usage = _usage_json(base / "arb-lsp-data")
+    yield VSCodeRun(result, sample.read_text(), chat_kinds, timings, logs, usage)
+
+
+def _usage_json(data_dir: Path) -> dict[str, Any]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("OPENROUTER_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "arb_lsp", "usage", "--json"],
+        env={**env, "ARB_LSP_DATA_DIR": str(data_dir)},
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    report: dict[str, Any] = json.loads(done.stdout)
+    return report
 
 
 def test_extension_starts_the_server(vscode_run: VSCodeRun) -> None:
@@ -414,6 +436,32 @@ def test_ghost_text_is_accepted_with_tab(vscode_run: VSCodeRun) -> None:
     assert re.search(re.escape(TYPED_SIGNATURE) + r"\n    " + re.escape(COMPLETION) + r"\s*$", written), (
         f"file after Tab and save:\n{written}\n{vscode_run.explain()}"
     )
+
+
+def test_ghost_text_accepted_with_tab_is_in_the_ledger_and_the_tooltip(vscode_run: VSCodeRun) -> None:
+    """Tab ran the inline item's command: the ledger counts the suggestion as shown and accepted."""
+    completions = [model for kind, model in vscode_run.result["chatRequests"] if kind == "completion"]
+    rows = {row["model"]: row for row in vscode_run.usage.get("byModel", [])}
+    accepted = {model: row["accepted"] for model, row in rows.items() if row.get("accepted")}
+    assert accepted and set(accepted) <= set(completions), f"usage: {vscode_run.usage}\n{vscode_run.explain()}"
+    total = vscode_run.usage["suggestions"]["total"]
+    assert total["accepted"] >= 1 and total["shown"] >= total["accepted"], total
+    assert vscode_run.usage["suggestions"]["byLanguage"]["python"]["accepted"] >= 1
+    label = vscode_run.step("statusAtEnd").get("label") or ""
+    assert re.search(r"Suggestions today: [1-9]\d* of [1-9]\d* accepted \(\d+%\), \$\d", label), label
+
+
+def test_ghost_text_taken_one_word_is_partial_in_the_ledger(vscode_run: VSCodeRun) -> None:
+    """Ctrl+Right then Escape: VS Code asked for the rest of the same suggestion, so the server
+    counts it taken in part, not accepted."""
+    step = vscode_run.step("partial")
+    assert step.get("ghostTextAfterWord") and PARTIAL_COMPLETION not in step["ghostTextAfterWord"], (
+        f"{step}\n{vscode_run.explain()}"
+    )
+    written = step.get("file", "")
+    assert re.search(re.escape(PARTIAL_SIGNATURE) + r"\n\s+return\s*$", written), written
+    python = vscode_run.usage["suggestions"]["byLanguage"]["python"]
+    assert python["partiallyAccepted"] >= 1, f"usage: {vscode_run.usage}\n{vscode_run.explain()}"
 
 
 def test_hover_shows_the_explanation(vscode_run: VSCodeRun) -> None:

@@ -15,6 +15,7 @@ export const SERVER_SETTING_KEYS = [
   "models.completion",
   "models.explain",
   "models.docstring",
+  "models.completionBlock",
   "completion.enabled",
   "completion.debounceMs",
   "completion.maxTokens",

@@ -10,6 +10,10 @@ export interface UsageToday {
   requests: number;
   costUsd: number;
   tokens?: number;
+  /** Suggestions shown and accepted today, and what each accepted one cost (completion spend / accepted). */
+  shown?: number;
+  accepted?: number;
+  costPerAcceptedUsd?: number;
 }
 
 export interface ModelUsage {
@@ -88,16 +92,26 @@ export function parseUsage(answer: unknown): UsageReport | undefined {
     return undefined;
   }
   const tokens = pick(today, "tokens", "totalTokens", "total_tokens");
-  let models = parseModels(today.models ?? answer.models ?? answer.byModel);
+  let models = parseModels(today.models ?? answer.models);
   if (models.length === 0 && Array.isArray(answer.days) && typeof today.day === "string") {
-    // `days`: one row per day and model; today's rows are today's per-model usage.
+    // `days`: one row per day and model; today's rows are today's per-model usage
+    // (`byModel` covers the last 7 days, so it is only the last resort).
     models = parseModels(answer.days.filter((row) => isObject(row) && row.day === today.day));
   }
+  if (models.length === 0) {
+    models = parseModels(answer.byModel);
+  }
+  const shown = pick(today, "shown");
+  const accepted = pick(today, "accepted");
+  const costPerAcceptedUsd = pick(today, "costPerAcceptedUsd");
   return {
     today: {
       requests: pick(today, "requests") ?? 0,
       costUsd,
       ...(tokens !== undefined ? { tokens } : {}),
+      ...(shown !== undefined ? { shown } : {}),
+      ...(accepted !== undefined ? { accepted } : {}),
+      ...(costPerAcceptedUsd !== undefined ? { costPerAcceptedUsd } : {}),
     },
     models,
   };
@@ -149,9 +163,30 @@ export function statusTooltip(phase: ClientPhase, usage: UsageReport | undefined
   }
   if (usage !== undefined) {
     lines.push(`Today: ${requestsPhrase(usage.today.requests)}, ${formatUsd(usage.today.costUsd)}`);
+    const acceptance = acceptancePhrase(usage.today);
+    if (acceptance !== undefined) {
+      lines.push(`Suggestions today: ${acceptance}`);
+    }
   }
   lines.push("Click for usage details");
   return lines.join("\n");
+}
+
+/**
+ * Today's acceptance, e.g. `3 of 10 accepted (30%), $0.0012 per accepted`; `undefined` before the
+ * first suggestion (or from a server that does not count them).
+ */
+export function acceptancePhrase(today: UsageToday): string | undefined {
+  if (today.shown === undefined || today.shown === 0) {
+    return undefined;
+  }
+  const accepted = today.accepted ?? 0;
+  const rate = Math.round((100 * accepted) / today.shown);
+  let text = `${accepted} of ${today.shown} accepted (${rate}%)`;
+  if (accepted > 0 && today.costPerAcceptedUsd !== undefined) {
+    text += `, ${formatUsd(today.costPerAcceptedUsd)} per accepted`;
+  }
+  return text;
 }
 
 function requestsPhrase(count: number): string {
@@ -165,6 +200,10 @@ export function usageSummary(usage: UsageReport): string {
     text += `, ${usage.today.tokens} tokens`;
   }
   text += ".";
+  const acceptance = acceptancePhrase(usage.today);
+  if (acceptance !== undefined) {
+    text += ` Suggestions: ${acceptance}.`;
+  }
   const models = [...usage.models].sort((a, b) => b.costUsd - a.costUsd || b.requests - a.requests);
   if (models.length > 0) {
     const parts = models

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { describe, it } from "node:test";
 
-import { formatUsd, parseUsage, statusText, statusTooltip, usageSummary } from "../src/status";
+import { acceptancePhrase, formatUsd, parseUsage, statusText, statusTooltip, usageSummary } from "../src/status";
 
 describe("formatUsd", () => {
   it("shows four decimals below a dollar and two above", () => {
@@ -104,5 +104,36 @@ describe("usageSummary", () => {
   it("caps the model list", () => {
     const models = Array.from({ length: 7 }, (_, index) => ({ model: `m${index}`, requests: 1, costUsd: 0 }));
     assert.match(usageSummary({ today: { requests: 7, costUsd: 0 }, models }), /and 2 more\.$/);
+  });
+});
+
+describe("acceptance", () => {
+  const answer = {
+    today: { day: "2026-11-27", requests: 4, costUsd: 0.004, shown: 4, accepted: 1, acceptRate: 0.25, costPerAcceptedUsd: 0.004 },
+    days: [{ day: "2026-11-27", model: "m/today", requests: 4, costUsd: 0.004 }],
+    byModel: [{ model: "m/week", requests: 40, costUsd: 0.04, shown: 30, accepted: 9 }],
+  };
+
+  it("reads today's acceptance and keeps per-model rows to today's", () => {
+    const usage = parseUsage(answer);
+    assert.deepEqual(usage?.today, { requests: 4, costUsd: 0.004, shown: 4, accepted: 1, costPerAcceptedUsd: 0.004 });
+    assert.deepEqual(
+      usage?.models.map((row) => row.model),
+      ["m/today"],
+      "byModel spans 7 days: not today's",
+    );
+  });
+
+  it("puts today's acceptance rate and cost per accepted suggestion in the tooltip", () => {
+    const tooltip = statusTooltip("ready", parseUsage(answer));
+    assert.match(tooltip, /^Suggestions today: 1 of 4 accepted \(25%\), \$0\.0040 per accepted$/m);
+    assert.match(usageSummary(parseUsage(answer)!), /Suggestions: 1 of 4 accepted \(25%\)/);
+  });
+
+  it("says nothing before the first suggestion and no price with nothing accepted", () => {
+    assert.equal(acceptancePhrase({ requests: 0, costUsd: 0 }), undefined);
+    assert.equal(acceptancePhrase({ requests: 1, costUsd: 0, shown: 0, accepted: 0 }), undefined);
+    assert.equal(acceptancePhrase({ requests: 2, costUsd: 0.1, shown: 2, accepted: 0 }), "0 of 2 accepted (0%)");
+    assert.doesNotMatch(statusTooltip("ready", parseUsage({ today: { requests: 1, costUsd: 0 } })), /Suggestions/);
   });
 });

@@ -187,6 +187,42 @@ async function stepGhostText(page) {
   log(`after Tab + save, file has the completion: ${step.saved}`);
 }
 
+/**
+ * Ghost text taken in part: Ctrl+Right ("Accept Next Word") takes its first word, Escape leaves
+ * the rest. VS Code's stable API does not tell extensions; the server sees it when VS Code asks
+ * for the rest of the same suggestion.
+ */
+async function stepPartialGhostText(page) {
+  const { typed, expect } = config.partial;
+  const step = (result.steps.partial = {});
+  await dismissWidgets(page);
+  await page.locator(".monaco-editor textarea").first().focus();
+  await page.keyboard.press("Control+End");
+  await page.keyboard.press("Enter");
+  await page.keyboard.insertText(typed);
+  await page.keyboard.press("Enter");
+  let seen = await poll(async () => ((await ghostText(page)).includes(expect) ? ghostText(page) : null), 8000);
+  if (!seen) {
+    await page.keyboard.press("Alt+Backslash");
+    seen = await poll(async () => ((await ghostText(page)).includes(expect) ? ghostText(page) : null), 8000);
+  }
+  step.ghostText = seen || (await ghostText(page));
+  if (!seen) {
+    throw new Error(`no ghost text containing ${JSON.stringify(expect)}; saw ${JSON.stringify(step.ghostText)}`);
+  }
+  await page.keyboard.press("Control+ArrowRight");
+  step.ghostTextAfterWord = await poll(async () => {
+    const rest = await ghostText(page);
+    return rest !== "" && !rest.includes(expect) ? rest : null;
+  }, 3000);
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  await page.keyboard.press("Escape");
+  step.saved = await saveAndWaitFor(page, `${typed}\n`);
+  step.file = readFile();
+  await screenshot(page, "6-partial");
+  log(`after Ctrl+Right, Escape: ghost text rest ${JSON.stringify(step.ghostTextAfterWord)}`);
+}
+
 async function stepHover(page) {
   const { line, word, expect } = config.hover;
   const step = (result.steps.hover = { usedKeyboard: false });
@@ -491,6 +527,7 @@ async function main() {
         ["hover", stepHover],
         ["docstring", stepDocstring],
         ["settingsChange", stepSettingsChange],
+        ...(config.partial ? [["partial", stepPartialGhostText]] : []),
       ]) {
         try {
           await step(page);
