@@ -25,6 +25,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from arb_lsp.context import MAX_BLOCK_LINES, CompletionContext, ends_with_block_opener
+from arb_lsp.postprocess.indentation import with_indent_evidence
+from arb_lsp.postprocess.prose import is_prose, is_refusal, is_sentence, strip_wrappers
+from arb_lsp.postprocess.repetition import near_duplicate, repetition_start
 from arb_lsp.prompts import HOLE
 
 # Text after any of these is not part of the answer.
@@ -146,9 +149,18 @@ class _Outcome:
 
 def clean_completion(raw: str, ctx: CompletionContext) -> str | None:
     """The text to insert at the cursor for the model's answer `raw`, or None for no suggestion."""
-    text, _ = _strip_special_tokens(raw)
-    code, _, _ = _extract_code(text, ctx.language_id)
+    code, _, _, _ = _answer_code(raw, ctx.language_id)
     return _shape_and_trim(code, ctx).text
+
+
+def _answer_code(raw: str, language_id: str) -> tuple[str, bool, bool, bool]:
+    """The code in an answer: (code, the answer ended, a closing fence was seen, an opening fence
+    line is unfinished).  Wrapper tags may sit inside fences or around them: both are stripped."""
+    text, ended = _strip_special_tokens(raw)
+    text, wrapped_end = strip_wrappers(text, language_id)
+    code, closed, waiting = _extract_code(text, language_id)
+    code, inner_end = strip_wrappers(code, language_id)
+    return code, ended or wrapped_end or inner_end, closed, waiting
 
 
 def is_decided(partial: str, ctx: CompletionContext) -> bool:
@@ -156,16 +168,15 @@ def is_decided(partial: str, ctx: CompletionContext) -> bool:
 
     Only complete lines are judged, since the line being streamed may still grow.
     """
-    text, ended = _strip_special_tokens(partial)
-    if ended:
-        return True
-    code, closed, waiting = _extract_code(text, ctx.language_id)
-    if closed:
+    code, ended, closed, waiting = _answer_code(partial, ctx.language_id)
+    if ended or closed:
         return True
     last_break = code.rfind("\n")
     if waiting or last_break == -1:
         return False
     complete = code[:last_break]
+    if is_refusal(complete):
+        return True
     if not ctx.multiline:
         lines = [line for line in complete.split("\n") if line.strip()]
         return bool(lines) and not _only_echoes_prefix(lines, ctx)
@@ -181,12 +192,18 @@ def _shape_and_trim(code: str, ctx: CompletionContext) -> _Outcome:
     code = _strip_prefix_echo(code, ctx)
     if not code.strip():
         return _Outcome(None, False)
+    if is_prose(code, ctx.language_id, _PROSE_LANGUAGES):
+        return _Outcome(None, is_refusal(code))
+    ctx = with_indent_evidence(ctx, code)
     stopped = False
     if ctx.multiline:
         lines, left_block = _shape_block(code, ctx)
+        repeated = repetition_start(lines)
+        if repeated is not None:
+            lines = _rstrip_lines(lines[:repeated])
         lines, closed_line = _end_at_cursor_line_closers(lines, ctx)
         lines, reached_below = _trim_below_overlap(lines, ctx)
-        stopped = left_block or closed_line or reached_below
+        stopped = left_block or closed_line or reached_below or repeated is not None
     else:
         first = _shape_single_line(code, ctx)
         lines = [first] if first is not None else []
@@ -261,6 +278,8 @@ def _is_prose(line: str) -> bool:
 
 def _is_leading_chatter(line: str) -> bool:
     stripped = line.strip()
+    if stripped[-1:] == ":" and is_sentence(stripped):
+        return True  # "You need to return the total:"
     return _LEADING_CHATTER.match(stripped) is not None and _is_prose(stripped) and stripped[-1:] in (":", ".", "!")
 
 
@@ -677,11 +696,15 @@ class _ScanState:
     quote: str = ""
 
 
+def _line_comment(language_id: str) -> str:
+    return "#" if language_id in _HASH_COMMENT_LANGUAGES else "//"
+
+
 def _scan(text: str, language_id: str, state: _ScanState) -> _ScanState:
     """Roughly track brackets and strings through `text`, skipping line comments."""
     depth = list(state.depth)
     quote = state.quote
-    comment = "#" if language_id in _HASH_COMMENT_LANGUAGES else "//"
+    comment = _line_comment(language_id)
     index, length = 0, len(text)
     while index < length:
         char = text[index]
@@ -738,13 +761,14 @@ def _trim_below_overlap(lines: list[str], ctx: CompletionContext) -> tuple[list[
         return lines, False
     # The first line is a whole line only when the cursor is at the start of its line's text.
     start = 0 if not ctx.line_prefix.strip() else 1
+    comment = _line_comment(ctx.language_id)
     whole = _imbalance("\n".join(lines), ctx)
     for cut in range(start, len(lines)):
         if not lines[cut].strip():
             continue
         rest = [line.strip() for line in lines[cut:] if line.strip()]
         count = min(len(rest), len(below), _BELOW_MATCH_LINES)
-        if rest[:count] != below[:count]:
+        if not all(near_duplicate(a, b, comment) for a, b in zip(rest[:count], below[:count], strict=True)):
             continue
         kept = lines[:cut]
         # Closing brackets alone prove little: cut them only if the insertion then balances better.
