@@ -14,6 +14,7 @@ The last pure step of the completion pipeline, in modules by responsibility:
 
 from __future__ import annotations
 
-from arb_lsp.postprocess.clean import END_TOKENS, MARKER_TOKENS, clean_completion, is_decided
+from arb_lsp.postprocess.clean import END_TOKENS, MARKER_TOKENS, clean_completion, guard_stops, is_decided
+from arb_lsp.postprocess.edits import Edit, suggest_edit
 
-__all__ = ["END_TOKENS", "MARKER_TOKENS", "clean_completion", "is_decided"]
+__all__ = ["END_TOKENS", "MARKER_TOKENS", "Edit", "clean_completion", "guard_stops", "is_decided", "suggest_edit"]

@@ -145,12 +145,21 @@ class _Outcome:
     # The answer was cut because the insertion had ended (fence closed, block left, suffix reached):
     # more of the stream would not change the result.
     stopped: bool
+    # The insertion before its overlap with the rest of the cursor's line was cut.
+    untrimmed: str | None = None
 
 
 def clean_completion(raw: str, ctx: CompletionContext) -> str | None:
     """The text to insert at the cursor for the model's answer `raw`, or None for no suggestion."""
+    return clean_parts(raw, ctx)[0]
+
+
+def clean_parts(raw: str, ctx: CompletionContext) -> tuple[str | None, str | None]:
+    """`clean_completion`'s insertion, and the same before its overlap with the rest of the
+    cursor's line was cut (the model's own closers, for an edit that replaces the line's)."""
     code, _, _, _ = _answer_code(raw, ctx.language_id)
-    return _shape_and_trim(code, ctx).text
+    outcome = _shape_and_trim(code, ctx)
+    return outcome.text, outcome.untrimmed
 
 
 def _answer_code(raw: str, language_id: str) -> tuple[str, bool, bool, bool]:
@@ -185,6 +194,29 @@ def is_decided(partial: str, ctx: CompletionContext) -> bool:
     return _shape_and_trim(complete, ctx).stopped
 
 
+#: Providers take at most four stop sequences (OpenAI's limit; others are lower or equal).
+MAX_STOPS = 4
+_MIN_STOP_LINE = 6
+
+
+def guard_stops(ctx: CompletionContext, base: Sequence[str]) -> list[str]:
+    """`base` stop sequences plus the line below the cursor, where it helps and fits.
+
+    A block that runs on into the code below writes that line again: the provider stops before it,
+    and nothing of what follows is generated (or billed).  Only a distinctive line is used (not a
+    lone "}" or "else:"), written as it is in the file, after a line break.
+    """
+    stops = list(dict.fromkeys(base))[:MAX_STOPS]
+    if not ctx.multiline or len(stops) >= MAX_STOPS:
+        return stops
+    below = ctx.suffix.split("\n", _BELOW_LOOKAHEAD * 4)[1:]
+    line = next((line.rstrip("\r") for line in below if line.strip()), "")
+    content = line.strip()
+    if _has_word_char(content) and len(content) >= _MIN_STOP_LINE and HOLE not in content:
+        stops.append("\n" + line.rstrip())
+    return stops
+
+
 def _shape_and_trim(code: str, ctx: CompletionContext) -> _Outcome:
     code = code.rstrip()
     if ctx.language_id not in _BACKTICK_LANGUAGES:
@@ -207,10 +239,11 @@ def _shape_and_trim(code: str, ctx: CompletionContext) -> _Outcome:
     else:
         first = _shape_single_line(code, ctx)
         lines = [first] if first is not None else []
-    insertion = _trim_line_suffix_overlap("\n".join(_rstrip_lines(lines)), ctx)
+    untrimmed = "\n".join(_rstrip_lines(lines))
+    insertion = _trim_line_suffix_overlap(untrimmed, ctx)
     if not insertion.strip() or _is_noop(insertion, ctx):
         return _Outcome(None, stopped)
-    return _Outcome(insertion, stopped)
+    return _Outcome(insertion, stopped, untrimmed.rstrip())
 
 
 # --- 1. tokens, fences, chatter ------------------------------------------------------------------

@@ -60,6 +60,14 @@ MESSY_ANSWERS = [
 ]
 
 
+def applied(text: str, span: types.Range, new_text: str) -> str:
+    """``text`` after replacing ``span`` (ASCII text: any position encoding) with ``new_text``."""
+    lines = text.split("\n")
+    start = sum(len(line) + 1 for line in lines[: span.start.line]) + span.start.character
+    end = sum(len(line) + 1 for line in lines[: span.end.line]) + span.end.character
+    return text[:start] + new_text + text[end:]
+
+
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def shared(
     fake_server: FakeOpenRouter, tmp_path_factory: pytest.TempPathFactory
@@ -84,12 +92,13 @@ async def test_messy_answers_become_exact_insertions_in_both_methods(
     line = text.split("\n")[position.line][: position.character]
     word = line[len(line.rstrip("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$")) :]
     assert isinstance(item.text_edit, types.TextEdit)
-    assert menu_insertion(item, text.split("\n")[position.line]) == word + inserted
+    expected = document.replace("█", inserted)
+    assert applied(text, item.text_edit.range, menu_insertion(item, text.split("\n")[position.line])) == expected
     assert item.text_edit.range.start.character == position.character - len(word)
-    assert item.text_edit.range.end == position
-    assert (item.filter_text or item.label).startswith(word)
-    assert ghost_item.insert_text == word + inserted
-    assert ghost_item.range is not None and ghost_item.range.end == position
+    assert item.text_edit.range.end.line == position.line and item.text_edit.range.end.character >= position.character
+    assert (item.filter_text or item.label).startswith(word) and item.label.startswith(word)
+    assert ghost_item.range is not None and ghost_item.range.start == item.text_edit.range.start
+    assert applied(text, ghost_item.range, str(ghost_item.insert_text)) == expected
     # The second method asked for the same context: served from what the first one fetched.
     assert len(fake.chat_requests()) == 1
 
