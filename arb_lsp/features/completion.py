@@ -265,7 +265,7 @@ def completion_items(
     label, head, more = _label(placed.word, suggestion.text)
     line_text = placed.snapshot.line_text(placed.line)
     base = line_text[: len(line_text) - len(line_text.lstrip())]
-    shifted = _relative_to(base, new_text) if relative and "\n" in new_text else None
+    shifted = _relative_to(base, new_text) if relative else None
     if shifted is not None:
         edit_text, text_format, mode = (
             _snippet_escape(shifted),

@@ -788,7 +788,11 @@ def _below_lines(ctx: CompletionContext) -> list[str]:
 
 
 def _trim_below_overlap(lines: list[str], ctx: CompletionContext) -> tuple[list[str], bool]:
-    """Cut the insertion where it starts retyping the lines already below the cursor."""
+    """Cut the insertion where it starts retyping the lines already below the cursor.
+
+    A line of code that equals or nearly equals the next line below is enough; closers alone
+    must be followed by the lines below them too, and only count when cutting them balances.
+    """
     below = _below_lines(ctx)
     if not below:
         return lines, False
@@ -800,10 +804,16 @@ def _trim_below_overlap(lines: list[str], ctx: CompletionContext) -> tuple[list[
         if not lines[cut].strip():
             continue
         rest = [line.strip() for line in lines[cut:] if line.strip()]
+        if not near_duplicate(rest[0], below[0], comment):
+            continue
+        kept = lines[:cut]
+        if _has_word_char(rest[0]):
+            # A line of code that retypes the next one (maybe with a comment added): the model has
+            # run into the code below, whatever it writes after it.
+            return kept, True
         count = min(len(rest), len(below), _BELOW_MATCH_LINES)
         if not all(near_duplicate(a, b, comment) for a, b in zip(rest[:count], below[:count], strict=True)):
             continue
-        kept = lines[:cut]
         # Closing brackets alone prove little: cut them only if the insertion then balances better.
         if _has_word_char("".join(rest[:count])) or _imbalance("\n".join(kept), ctx) < whole:
             return kept, True

@@ -38,23 +38,35 @@ def suggest_edit(raw: str, ctx: CompletionContext) -> Edit | None:
     insertion, untrimmed = clean_parts(raw, ctx)
     if insertion is None:
         return None
-    return make_valid(closer_edit(insertion, untrimmed or insertion, ctx), ctx)
+    candidates = closer_edits(insertion, untrimmed or insertion, ctx)
+    before, after = window(ctx)
+    baseline = _damage(ctx, None, before, after)
+    for edit in candidates[1:]:
+        # Several ways to end the line balance its brackets: the first that parses as well wins.
+        if not _damage(ctx, edit, before, after).worse_than(baseline):
+            return edit
+    return make_valid(candidates[0], ctx)
 
 
 def _closers_only(line_suffix: str) -> bool:
     return _ONLY_CLOSERS.fullmatch(line_suffix.strip()) is not None
 
 
-def closer_edit(insertion: str, untrimmed: str, ctx: CompletionContext) -> Edit:
-    """The edit for `insertion` (meant to go before the rest of the line), replacing the rest of
-    the line when that is only closers, with the closers the line needs."""
+def closer_edits(insertion: str, untrimmed: str, ctx: CompletionContext) -> list[Edit]:
+    """Edits for `insertion` (meant to go before the rest of the line): when that rest is only
+    closers, it is replaced, with the closers the line needs.  The first edit is the best by
+    bracket balance; the others (if any) balance the line as well."""
     suffix = ctx.line_suffix
     if not suffix.strip() or not _closers_only(suffix):
-        return Edit(insertion)
+        return [Edit(insertion)]
     content = suffix.rstrip()
     language = ctx.language_id
     target = scan(ctx.line_prefix + content, language)
-    candidates = [insertion + content, untrimmed, *(untrimmed + content[size:] for size in range(len(content)))]
+    # The model's closers, all or some of them, then the line's closers, all or some of them:
+    # "a, b);" before "));" may need to become "a, b));".
+    tail = len(untrimmed) - len(untrimmed.rstrip(")]}>\"'`;,.: \t"))
+    heads = [untrimmed[: len(untrimmed) - cut] for cut in range(tail + 1)]
+    candidates = [insertion + content, *(head + content[size:] for head in heads for size in range(len(content) + 1))]
 
     def distance(candidate: str) -> int:
         state = scan(ctx.line_prefix + candidate, language)
@@ -64,8 +76,11 @@ def closer_edit(insertion: str, untrimmed: str, ctx: CompletionContext) -> Edit:
             + int(state.in_string != target.in_string)
         )
 
-    best = min(candidates, key=distance)  # the first of equals: the line's own closers kept
-    return Edit(best, len(suffix))
+    scored = [(distance(candidate), candidate) for candidate in dict.fromkeys(candidates)]
+    best = min(score for score, _ in scored)
+    # The first of equals first: the line's own closers kept when the model's add nothing.
+    ordered = [candidate for score, candidate in scored if score == best]
+    return [Edit(candidate, len(suffix)) for candidate in ordered[:1] + ordered]
 
 
 def _damage(ctx: CompletionContext, edit: Edit | None, before: str, after: str) -> Damage:
