@@ -33,12 +33,11 @@ from types import ModuleType
 
 from fake_openrouter import split_pieces
 
+from arb_lsp.context import CompletionContext, LineIndex, build_completion_context
+from arb_lsp.postprocess import clean_completion, guard_stops, is_decided, suggest_edit
+from arb_lsp.prompts import completion_max_tokens, completion_stop
 from benchmarks import ROOT
 from benchmarks.corpus import python_source
-
-from arb_lsp.context import CompletionContext, LineIndex, build_completion_context  # isort: skip
-from arb_lsp.postprocess import clean_completion, guard_stops, is_decided, suggest_edit  # isort: skip
-from arb_lsp.prompts import completion_max_tokens, completion_stop  # isort: skip
 
 #: The last commit before the guards (issue 12's branch point).
 BASELINE = "f45f6b9"
@@ -71,7 +70,7 @@ def _contexts(source: str) -> list[tuple[CompletionContext, list[str], list[str]
             end += 1
         last = end - 1  # the body's "return result"
         removed = lines[body:last]
-        document = lines[:body] + ["        "] + lines[last:]
+        document = [*lines[:body], "        ", *lines[last:]]
         text = "\n".join(document)
         offset = sum(len(item) + 1 for item in document[:body]) + len("        ")
         ctx = build_completion_context(
@@ -88,7 +87,7 @@ def sites(source: str) -> list[Site]:
         tail = [line[8:] if line.startswith("        ") else line for line in below[:RUNAWAY_LINES]]
         answers = {
             VARIANTS[0]: body + tail,
-            VARIANTS[1]: body + [tail[0] + "  # the total"] + tail[1:],
+            VARIANTS[1]: [*body, tail[0] + "  # the total", *tail[1:]],
             VARIANTS[2]: body + [body[-1]] * RUNAWAY_LINES,
         }
         expected = "\n".join([removed[0].strip(), *removed[1:]])
@@ -164,7 +163,9 @@ def check_cost(all_sites: Sequence[Site], repeat: int) -> dict[str, float]:
 def measure(lines: int, revision: str, repeat: int) -> tuple[list[str], dict[str, float]]:
     all_sites = sites(python_source(lines))
     baseline = load_baseline(revision)
-    rows = ["| answer | sites | tokens the answer holds (capped) | read before | read after | after, with stop sequences |"]
+    rows = [
+        "| answer | sites | tokens the answer holds (capped) | read before | read after | after, with stop sequences |"
+    ]
     rows.append("|---|---|---|---|---|---|")
     totals: dict[str, list[int]] = {"holds": [], "before": [], "after": [], "stops": []}
     for variant in VARIANTS:
@@ -188,7 +189,9 @@ def measure(lines: int, revision: str, repeat: int) -> tuple[list[str], dict[str
     figures.update(check_cost(all_sites, repeat))
     figures["sites"] = len(all_sites)
     edits = [suggest_edit(site.answer, site.ctx) for site in all_sites]
-    figures["exact"] = sum(1 for site, edit in zip(all_sites, edits, strict=True) if edit and edit.text == site.expected)
+    figures["exact"] = sum(
+        1 for site, edit in zip(all_sites, edits, strict=True) if edit and edit.text == site.expected
+    )
     return rows, figures
 
 
