@@ -261,9 +261,21 @@ def completion_items(
     cursor line (``adjustIndentation``); other clients get the absolute text as plain text.
     """
     suggestion = placed.suggestion
-    new_text = placed.word + suggestion.text
-    label, head, more = _label(placed.word, suggestion.text)
     line_text = placed.snapshot.line_text(placed.line)
+    # Menus edit up to the cursor only: Neovim inserts an item's text at the cursor whatever its
+    # range's end.  The closers the suggestion replaces stay if it ends with them, or else are
+    # deleted by an additional edit, which every client applies.
+    text, span, deletion = suggestion.text, placed.edit_range(), None
+    if suggestion.replace:
+        span = types.Range(start=span.start, end=placed.snapshot.position(placed.line, placed.column))
+        closers = line_text[placed.column : placed.column + suggestion.replace].rstrip()
+        if closers and text.endswith(closers):
+            text = text[: len(text) - len(closers)]
+        else:
+            end = placed.snapshot.position(placed.line, placed.column + suggestion.replace)
+            deletion = [types.TextEdit(range=types.Range(start=span.end, end=end), new_text="")]
+    new_text = placed.word + text
+    label, head, more = _label(placed.word, suggestion.text)
     base = line_text[: len(line_text) - len(line_text.lstrip())]
     shifted = _relative_to(base, new_text) if relative else None
     if shifted is not None:
@@ -291,7 +303,8 @@ def completion_items(
             preselect=True,
             insert_text_format=text_format,
             insert_text_mode=mode,
-            text_edit=types.TextEdit(range=placed.edit_range(), new_text=edit_text),
+            text_edit=types.TextEdit(range=span, new_text=edit_text),
+            additional_text_edits=deletion,
         )
     ]
 

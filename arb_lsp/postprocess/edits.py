@@ -78,8 +78,10 @@ def closer_edits(insertion: str, untrimmed: str, ctx: CompletionContext) -> list
 
     scored = [(distance(candidate), candidate) for candidate in dict.fromkeys(candidates)]
     best = min(score for score, _ in scored)
-    # The first of equals first: the line's own closers kept when the model's add nothing.
+    # Of equals, those that end the line as it ended first (no ";" the line did not have), then in
+    # order: the line's own closers kept when the model's add nothing.
     ordered = [candidate for score, candidate in scored if score == best]
+    ordered.sort(key=lambda candidate: not candidate.endswith(content))
     return [Edit(candidate, len(suffix)) for candidate in ordered[:1] + ordered]
 
 

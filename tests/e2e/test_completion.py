@@ -75,6 +75,17 @@ def applied(text: str, span: types.Range, new_text: str) -> str:
     return text[:start] + new_text + text[end:]
 
 
+def accepted(text: str, item: types.CompletionItem, position: types.Position) -> str:
+    """``text`` after accepting the menu ``item``: its edit, then its additional edits (after the cursor)."""
+    assert isinstance(item.text_edit, types.TextEdit)
+    for extra in sorted(item.additional_text_edits or [], key=lambda e: (e.range.start.line, e.range.start.character)):
+        assert (extra.range.start.line, extra.range.start.character) >= (position.line, position.character)
+    for extra in reversed(item.additional_text_edits or []):
+        text = applied(text, extra.range, extra.new_text)
+    line = text.split("\n")[position.line]
+    return applied(text, item.text_edit.range, menu_insertion(item, line))
+
+
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def shared(
     fake_server: FakeOpenRouter, tmp_path_factory: pytest.TempPathFactory
@@ -100,11 +111,12 @@ async def test_messy_answers_become_exact_insertions_in_both_methods(
     word = line[len(line.rstrip("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$")) :]
     assert isinstance(item.text_edit, types.TextEdit)
     expected = document.replace("█", inserted)
-    assert applied(text, item.text_edit.range, menu_insertion(item, text.split("\n")[position.line])) == expected
+    assert accepted(text, item, position) == expected
     assert item.text_edit.range.start.character == position.character - len(word)
     assert item.text_edit.range.end.line == position.line and item.text_edit.range.end.character >= position.character
     assert (item.filter_text or item.label).startswith(word) and item.label.startswith(word)
     assert ghost_item.range is not None and ghost_item.range.start == item.text_edit.range.start
+    assert item.text_edit.range.end == position  # menus edit up to the cursor (Neovim ignores the rest)
     assert applied(text, ghost_item.range, str(ghost_item.insert_text)) == expected
     # The second method asked for the same context: served from what the first one fetched.
     assert len(fake.chat_requests()) == 1
@@ -446,8 +458,7 @@ async def test_golden_cases_in_both_methods(shared: LanguageClient, fake: FakeOp
     (item,) = menu.items
     (ghost_item,) = ghost.items
     assert isinstance(item.text_edit, types.TextEdit) and ghost_item.range is not None
-    line = text.split("\n")[position.line]
-    by_menu = applied(text, item.text_edit.range, menu_insertion(item, line))
+    by_menu = accepted(text, item, position)
     by_ghost = applied(text, ghost_item.range, str(ghost_item.insert_text))
     assert by_menu.replace("\r\n", "\n") == case.expected
     assert by_ghost.replace("\r\n", "\n") == case.expected
