@@ -6,14 +6,20 @@ what is already before the cursor, run on into what already follows it, indent f
 twice, use spaces in a tab-indented file, and wander out of the block they were asked for.
 `clean_completion` undoes all of that, in this order:
 
-1. special tokens, fences and chatter        -> the code the model meant
-2. echoes of the text before the cursor      -> the code continues exactly at the cursor
-3. shape: one line, or one re-indented block -> lines at the file's indentation, within the block
-4. overlap with the text after the cursor    -> nothing that is already there is inserted twice
-5. trailing whitespace; empty or no-op       -> None, since no suggestion is better than a wrong one
+1. special tokens, wrapper tags, fences and chatter -> the code the model meant
+2. echoes of the text before the cursor             -> the code continues exactly at the cursor
+   refusals and prose                               -> None (`prose`)
+3. shape: one line, or one re-indented block        -> lines at the file's indentation (evidence,
+                                                       convention, model: `indentation`), within
+                                                       the block, without degenerate repetition
+4. overlap with the text after the cursor           -> nothing that is already there is inserted
+                                                       twice, nor nearly (`repetition`)
+5. trailing whitespace; empty or no-op              -> None, since no suggestion is better than a
+                                                       wrong one
 
 `is_decided` tells a streaming caller when the final insertion can no longer change, so it can
-stop reading (and paying for) the rest of the answer.
+stop reading (and paying for) the rest of the answer: it is the stream guard.  `edits` then turns
+the insertion into an edit that never makes the code worse.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ line that proves it is complete.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from difflib import SequenceMatcher
 
@@ -15,8 +16,10 @@ from difflib import SequenceMatcher
 REPEATS = 3
 #: Longest block of lines whose repetition is looked for.
 _MAX_PERIOD = 4
-#: Lines this similar (after comments are dropped) are the same line retyped.
-_SIMILARITY = 0.9
+#: Names this similar are the same name retyped (a typo, a plural).
+_SIMILARITY = 0.85
+_MIN_FUZZY_WORD = 5
+_WORDS = re.compile(r"\w+")
 # Lines that legitimately repeat in a row: closers of nested blocks and the like.
 _REPEATABLE = frozenset({"end", "fi", "done", "esac", "endif", "endfor", "endwhile", "pass", "else", "break"})
 
@@ -70,20 +73,24 @@ def code_part(line: str, comment: str) -> str:
 
 
 def near_duplicate(line: str, other: str, comment: str) -> bool:
-    """Whether `line` retypes `other`: equal, or equal but for a comment or a few characters.
+    """Whether `line` retypes `other`: equal, or equal but for a comment, spacing, punctuation or a
+    slightly misspelt name ("return total  # done", "return total;", "computeTotals(items)").
 
-    Lines without a word character (closers, punctuation) only count when exactly equal.
+    Lines without a word character (closers, punctuation) only count when exactly equal.  Numbers
+    and short names must match exactly: "x.append(2)" above "x.append(1)" continues a sequence.
     """
     a, b = line.strip(), other.strip()
     if a == b:
         return True
     if not (_has_word(a) and _has_word(b)):
         return False
-    a, b = code_part(a, comment), code_part(b, comment)
-    if not a or not b:
+    words_a, words_b = _WORDS.findall(code_part(a, comment)), _WORDS.findall(code_part(b, comment))
+    if not words_a or len(words_a) != len(words_b):
         return False
-    if a == b:
-        return True
-    if min(len(a), len(b)) < 12 or abs(len(a) - len(b)) > 0.1 * max(len(a), len(b)):
+    return all(x == y or _misspelt(x, y) for x, y in zip(words_a, words_b, strict=True))
+
+
+def _misspelt(word: str, other: str) -> bool:
+    if min(len(word), len(other)) < _MIN_FUZZY_WORD or word.isdigit() or other.isdigit():
         return False
-    return SequenceMatcher(None, a, b, autojunk=False).ratio() >= _SIMILARITY
+    return SequenceMatcher(None, word, other, autojunk=False).ratio() >= _SIMILARITY

@@ -948,3 +948,26 @@ def test_indentation_follows_evidence_then_convention_then_the_model(
     source: str, language_id: str, raw: str, expected: str
 ) -> None:
     assert clean(source, raw, language_id) == expected
+
+
+@pytest.mark.parametrize(
+    ("source", "language_id", "raw", "expected"),
+    [
+        (
+            "def f(xs):\n    █\n    xs.append(3)\n",
+            "python",
+            "xs.append(1)\nxs.append(2)",
+            "xs.append(1)\n    xs.append(2)",
+        ),
+        (
+            "function f(a) {\n  █\n  a.push(third);\n}\n",
+            "javascript",
+            "a.push(first);\na.push(second);",
+            "a.push(first);\n  a.push(second);",
+        ),
+    ],
+)
+def test_a_sequence_continued_above_the_next_line_is_not_a_duplicate(
+    source: str, language_id: str, raw: str, expected: str
+) -> None:
+    assert clean(source, raw, language_id) == expected
