@@ -154,6 +154,8 @@ CASES = [
     ),
     # Closers after the cursor are replaced by the model's own, never doubled.
     Golden("closers", "python", "total = compute(█)\n", "x, y)", "total = compute(x, y)\n"),
+    # The model closes the inner call early: its closers, not the line's, end the line.
+    Golden("closers", "python", "total = f(g(█))\n", "a), b)", "total = f(g(a), b)\n"),
     Golden(
         "closers",
         "javascript",

@@ -275,6 +275,7 @@ def test_docstring_code_action_inserts_the_docstring_under_the_signature(
         ("total = compute()\n", "x, y)", "total = compute(x, y)"),  # the model's closer replaces the line's
         ("total = compute()\n", "x, y", "total = compute(x, y)"),  # the line's closer is kept
         ("print(max())\n", "a, b));", "print(max(a, b))"),
+        ("total = f(g())\n", "a), b)", "total = f(g(a), b)"),  # the line's "))" deleted, the model's kept
     ],
 )
 def test_accepted_suggestion_never_doubles_the_closers_after_the_cursor(
