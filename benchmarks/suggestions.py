@@ -160,6 +160,17 @@ def check_cost(all_sites: Sequence[Site], repeat: int) -> dict[str, float]:
     }
 
 
+def largest_window_site() -> Site:
+    """A cursor in the middle of a 400-line function: the window is at its cap on both sides."""
+    body = "".join(f"    value_{i} = compute({i}, value_{max(i - 1, 0)})\n" for i in range(400))
+    text = "def big():\n" + body
+    offset = text.index("    value_200 =")
+    ctx = build_completion_context(
+        text, offset, index=LineIndex(text), language_id="python", path="big.py", budget_chars=7168
+    )
+    return Site(ctx, "value_199b = compute(199, value_199)\n", "largest window", "")
+
+
 def measure(lines: int, revision: str, repeat: int) -> tuple[list[str], dict[str, float]]:
     all_sites = sites(python_source(lines))
     baseline = load_baseline(revision)
@@ -187,6 +198,8 @@ def measure(lines: int, revision: str, repeat: int) -> tuple[list[str], dict[str
     )
     figures = {key: statistics.mean(values) for key, values in totals.items()}
     figures.update(check_cost(all_sites, repeat))
+    largest = check_cost([largest_window_site()], repeat * 4)
+    figures["largest_check_median_us"] = largest["check_median_us"]
     figures["sites"] = len(all_sites)
     edits = [suggest_edit(site.answer, site.ctx) for site in all_sites]
     figures["exact"] = sum(
@@ -215,6 +228,8 @@ def report(lines: int, revision: str, rows: list[str], figures: dict[str, float]
             f"| clean_completion (cleanup only) | {figures['clean_median_us']:.0f} | |",
             f"| suggest_edit (cleanup + closers + syntax check) | {figures['edit_median_us']:.0f} | |",
             f"| the syntax check alone (difference) | {figures['check_median_us']:.0f} | {figures['check_p95_us']:.0f} |",
+            f"| the syntax check, largest window (2,000 characters each side) | "
+            f"{figures['largest_check_median_us']:.0f} | |",
             "",
         ]
     )

@@ -29,7 +29,7 @@ _HASH_COMMENT = frozenset(
 _NO_BLOCK_COMMENT = _HASH_COMMENT | {"lua", "sql", "haskell"}
 _RUST_CHAR = re.compile(r"'(?:\\.|\\u\{[0-9a-fA-F]+\}|[^\\'])'")
 #: A window never spans more than this many characters on either side of the cursor.
-_MAX_SIDE = 4000
+_MAX_SIDE = 2000
 
 
 @dataclass(frozen=True, slots=True)
