@@ -140,6 +140,22 @@ CASES = [
         "for x in items {\n    total += x;\n}\ntotal // the sum",
         "fn f(items: &[i32]) -> i32 {\n    let mut total = 0;\n    for x in items {\n        total += x;\n    }\n    total\n}\n",
     ),
+    # An answer that closes the cursor's brackets and then retypes the code below ends at its closers.
+    Golden(
+        "suffix",
+        "javascript",
+        "function f(items) {\n  items.forEach((x) => {█});\n  return items;\n}\n",
+        "\n    console.log(x);\n  });\n  return items;\n}\n\nfunction g() {\n  return 1;\n}\n",
+        "function f(items) {\n  items.forEach((x) => {\n    console.log(x);\n  });\n  return items;\n}\n",
+    ),
+    Golden(
+        "suffix",
+        "java",
+        "class A {\n\tvoid f(List<Integer> items) {\n\t\titems.forEach(x -> {█});\n\t\treturn;\n\t}\n}\n",
+        "\n\t\t\tSystem.out.println(x);\n\t\t});\n\t\treturn;\n\t}\n}\n",
+        "class A {\n\tvoid f(List<Integer> items) {\n\t\titems.forEach(x -> {\n\t\t\tSystem.out.println(x);\n"
+        "\t\t});\n\t\treturn;\n\t}\n}\n",
+    ),
     # Degenerate repetition is dropped.
     Golden("repetition", "python", "def f():\n    █\n", "print('hello')\n" * 8, "def f():\n    print('hello')\n"),
     Golden(

@@ -54,12 +54,16 @@ _CLOSE_ANY = re.compile(rf"</(?:{_NAMES})\s*>", re.IGNORECASE)
 _OPEN_UPPER = re.compile(rf"<(?:{_NAMES.upper()})(?:\s[^<>\n]*)?>")
 _CLOSE_UPPER = re.compile(rf"</(?:{_NAMES.upper()})\s*>")
 # Markers on a line of their own ("Answer:", "### Completion", "[CODE]") or before the code on
-# the same line ("ANSWER: x + 1").
-_MARKER_WORDS = r"answer|completion|completed code|output|response|insertion|replacement|fill|code|result"
+# the same line ("ANSWER: x + 1").  Capitalised or upper case only: "code:" or "output:" in lower
+# case is a YAML key, a label, real code.
+_MARKER_BASE = ("answer", "completion", "completed code", "output", "response", "insertion", "replacement")
+_MARKER_BASE += ("fill", "code", "result")
+_MARKER_WORDS = "|".join(
+    re.escape(variant) for word in _MARKER_BASE for variant in (word.capitalize(), word.upper(), word.title())
+)
 _MARKER_LINE = re.compile(
     rf"[ \t]*(?:\[(?:{_MARKER_WORDS})\]|(?:\#+[ \t]*)?(?:\*\*)?(?:{_MARKER_WORDS})(?:\*\*)?[ \t]*:(?:\*\*)?"
-    rf"|\#+[ \t]*(?:{_MARKER_WORDS}))[ \t]*\n",
-    re.IGNORECASE,
+    rf"|\#+[ \t]*(?:{_MARKER_WORDS}))[ \t]*\n"
 )
 _MARKER_INLINE = re.compile(r"[ \t]*(?:ANSWER|COMPLETION|OUTPUT|RESPONSE|Answer|Completion|Output|Response):[ \t]+")
 

@@ -971,3 +971,15 @@ def test_a_sequence_continued_above_the_next_line_is_not_a_duplicate(
     source: str, language_id: str, raw: str, expected: str
 ) -> None:
     assert clean(source, raw, language_id) == expected
+
+
+@pytest.mark.parametrize(
+    ("source", "language_id", "raw"),
+    [
+        ("build:\n  █\n", "yaml", "code:\n    x: 1"),
+        ("steps:\n  █\n", "yaml", "output: result.txt"),
+    ],
+)
+def test_lower_case_keys_are_not_answer_markers(source: str, language_id: str, raw: str) -> None:
+    result = clean(source, raw, language_id)
+    assert result is not None and result.startswith(raw.split("\n")[0])
