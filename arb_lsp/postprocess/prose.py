@@ -56,8 +56,18 @@ _CLOSE_UPPER = re.compile(rf"</(?:{_NAMES.upper()})\s*>")
 # Markers on a line of their own ("Answer:", "### Completion", "[CODE]") or before the code on
 # the same line ("ANSWER: x + 1").  Capitalised or upper case only: "code:" or "output:" in lower
 # case is a YAML key, a label, real code.
-_MARKER_BASE = ("answer", "completion", "completed code", "output", "response", "insertion", "replacement")
-_MARKER_BASE += ("fill", "code", "result")
+_MARKER_BASE = (
+    "answer",
+    "completion",
+    "completed code",
+    "output",
+    "response",
+    "insertion",
+    "replacement",
+    "fill",
+    "code",
+    "result",
+)
 _MARKER_WORDS = "|".join(
     re.escape(variant) for word in _MARKER_BASE for variant in (word.capitalize(), word.upper(), word.title())
 )
