@@ -19,7 +19,7 @@ from arb_lsp.openrouter.cache import request_key
 from arb_lsp.openrouter.errors import RequestTimeoutError
 from arb_lsp.openrouter.gateway import Gateway
 from arb_lsp.openrouter.routing import TaskType
-from arb_lsp.postprocess import clean_completion, is_decided
+from arb_lsp.postprocess import guard_stops, is_decided, suggest_edit
 from arb_lsp.privacy import redact
 from arb_lsp.prompts import completion_max_tokens, completion_messages, completion_stop
 from arb_lsp.settings import Settings
@@ -49,9 +49,13 @@ class CompletionPlan:
 
 @dataclass(frozen=True, slots=True)
 class Suggestion:
+    """Insert ``text`` at the cursor, replacing the ``replace`` characters after it on its line
+    (closers the suggestion brings its own of)."""
+
     text: str
     model: str
     cost: float | None = None
+    replace: int = 0
 
 
 def plan_completion(
@@ -86,7 +90,7 @@ def plan_completion(
     params: dict[str, object] = {
         "max_tokens": completion_max_tokens(context, settings.completion.max_tokens),
         "temperature": 0.1,
-        "stop": completion_stop(context),
+        "stop": guard_stops(context, completion_stop(context)),
     }
     models = settings.completion_models(context.multiline)
     return CompletionPlan(context, completion_messages(context), models, params)
@@ -118,7 +122,12 @@ async def deadline(seconds: float, what: str) -> AsyncIterator[Deadline]:
 async def run_completion(
     gateway: Gateway, plan: CompletionPlan, seconds: float = 10.0
 ) -> tuple[str, str, float | None]:
-    """The model's raw answer, read only until it decides the insertion (then the stream is closed)."""
+    """The model's raw answer, read only until it decides the insertion (then the stream is closed).
+
+    `is_decided` is the stream guard: it also stops at a line that retypes the code below the
+    cursor, at degenerate repetition, at a refusal and at a closing wrapper tag, so what is not
+    used is not generated, nor billed, any further.
+    """
     raw = ""
     stream = gateway.stream(TaskType.COMPLETION, plan.messages, plan.models, **plan.params)
     async with deadline(seconds, "suggest a completion") as timer, stream:
@@ -132,8 +141,8 @@ async def run_completion(
 
 
 def finish_completion(raw: str, plan: CompletionPlan, model: str, cost: float | None) -> Suggestion | None:
-    text = clean_completion(raw, plan.context)
-    return Suggestion(text, model, cost) if text else None
+    edit = suggest_edit(raw, plan.context)
+    return Suggestion(edit.text, model, cost, edit.replace) if edit else None
 
 
 # -- explain (hover) ------------------------------------------------------------------------------

@@ -217,6 +217,8 @@ class ArbLanguageServer(LanguageServer):
         #: Set once the client's settings were pulled after `initialized` (or that failed).
         self.configured = asyncio.Event()
         self.init_options: dict[str, Any] = {}
+        #: ``clientInfo.name`` from initialize ("Neovim", "Visual Studio Code"...), or "".
+        self.client_name = ""
         self.pulled: dict[str, Any] = {}
         self.background: set[asyncio.Task[Any]] = set()
         settings, _ = parse_settings(from_environment())  # problems are told at initialize

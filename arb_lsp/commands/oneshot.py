@@ -79,7 +79,10 @@ async def complete(args: argparse.Namespace) -> int:
     suggestion = finish_completion(raw, plan, model, cost)
     text = suggestion.text if suggestion else ""
     if args.json:
-        write_out(json.dumps({"text": text, "model": model, "cost": cost}, indent=2) + "\n")
+        result: dict[str, object] = {"text": text, "model": model, "cost": cost}
+        if suggestion and suggestion.replace:
+            result["replace"] = suggestion.replace  # characters after the cursor the text replaces (closers)
+        write_out(json.dumps(result, indent=2) + "\n")
     elif text:
         write_out(text if text.endswith("\n") else text + "\n")
     if not text:

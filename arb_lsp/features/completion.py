@@ -2,11 +2,14 @@
 
 Both methods share one engine: cache and type-ahead first (instant and free), then debounce and
 latest-wins scheduling per document, then the completion pipeline. Menu items replace the typed
-word (so editors' filtering keeps them); ghost text items extend the text already in their range.
+word (so editors' filtering keeps them) and, when only closers follow the cursor, those closers
+(the suggestion brings its own); ghost text items extend the text already in their range. When
+the editor's menu has an item selected (``selectedCompletionInfo``), ghost text continues after it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
 from dataclasses import dataclass
@@ -34,6 +37,20 @@ _ANCHOR_CHARS = 200
 #: Other open documents shown to the model, and how much of each (their heads: imports, definitions).
 _NEIGHBOURS = 2
 _NEIGHBOUR_CHARS = 1200
+#: Menu labels longer than this are cut: editors truncate (or drop) wider ones themselves.
+_LABEL_CHARS = 60
+#: Clients whose snippet engine indents a snippet's later lines like the cursor's line (VS Code's
+#: SnippetController, Neovim's vim.snippet, Helix's snippet renderer), by ``clientInfo.name``.
+_ADJUSTING_SNIPPET_CLIENTS = (
+    "visual studio code",
+    "vscode",
+    "code - oss",
+    "vscodium",
+    "cursor",
+    "neovim",
+    "nvim",
+    "helix",
+)
 
 
 @dataclass(slots=True)
@@ -48,13 +65,24 @@ class _Shown:
 
 @dataclass(frozen=True, slots=True)
 class Placed:
-    """A suggestion and where it goes: ``word`` is the identifier part typed before the cursor."""
+    """A suggestion and where it goes: ``word`` is the identifier part typed before the cursor.
+
+    The edit replaces ``word`` and the ``suggestion.replace`` characters after the cursor.
+    """
 
     suggestion: Suggestion
     snapshot: Snapshot
     line: int
     column: int
     word: str
+    #: After a selected menu item: the real document's range from the item's start to the end
+    #: of what the suggestion replaces (``snapshot`` is then the document with the item accepted).
+    after_selected: types.Range | None = None
+
+    def edit_range(self) -> types.Range:
+        start = self.snapshot.position(self.line, self.column - len(self.word))
+        end = self.snapshot.position(self.line, self.column + self.suggestion.replace)
+        return types.Range(start=start, end=end)
 
 
 class CompletionEngine:
@@ -73,7 +101,11 @@ class CompletionEngine:
         self._last_request.pop(uri, None)
         self.scheduler.supersede(uri)
 
-    async def suggest(self, uri: str, position: types.Position, *, invoked: bool) -> Placed | None:
+    async def suggest(
+        self, uri: str, position: types.Position, *, invoked: bool, selected: types.SelectedCompletionInfo | None = None
+    ) -> Placed | None:
+        """The suggestion at ``position``; with ``selected`` (a menu item the editor has selected),
+        the one that continues after that item's text, as if it had been accepted."""
         server = self.server
         await server.settled()
         settings = server.services.settings
@@ -82,6 +114,12 @@ class CompletionEngine:
         snapshot = server.snapshot(uri)
         if snapshot is None:
             return None
+        real = snapshot
+        if selected is not None:
+            start, end = snapshot.offset_at(selected.range.start), snapshot.offset_at(selected.range.end)
+            text = snapshot.text[:start] + selected.text + snapshot.text[end:]
+            snapshot = dataclasses.replace(snapshot, text=text, version=None, _index=None)
+            position = snapshot.position(*_line_column(snapshot, start + len(selected.text)))
         offset = snapshot.offset_at(position)
         line, column = snapshot.line_column(position)
         line_text = snapshot.line_text(line)
@@ -89,9 +127,15 @@ class CompletionEngine:
         word = word_match.group(0) if word_match else ""
 
         def placed(suggestion: Suggestion | None) -> Placed | None:
-            return Placed(suggestion, snapshot, line, column, word) if suggestion else None
+            if not suggestion:
+                return None
+            if selected is None:
+                return Placed(suggestion, snapshot, line, column, word)
+            end = real.offset_at(selected.range.end) + suggestion.replace
+            span = types.Range(start=selected.range.start, end=real.position(*_line_column(real, end)))
+            return Placed(suggestion, snapshot, line, column, word, span)
 
-        ahead = self._type_ahead(uri, snapshot.text, offset)
+        ahead = self._type_ahead(uri, snapshot.text, offset) if selected is None else None
         if ahead is not None:
             return placed(ahead)
         if not server.services.has_key:
@@ -99,7 +143,7 @@ class CompletionEngine:
             return None
         # The same spot of the same version with the same settings: answer before planning anything.
         spot = f"{uri}#{snapshot.version}@{offset}"
-        seen = self._by_spot.get(spot)
+        seen = self._by_spot.get(spot) if selected is None else None
         if seen is not None and seen[0] is settings:
             return placed(seen[1])
 
@@ -117,8 +161,9 @@ class CompletionEngine:
         key = plan.key
         cached = self.answers.get(key)
         if cached is not None:
-            self._remember(uri, snapshot.text, offset, cached)
-            self._by_spot.put(spot, (settings, cached))
+            if selected is None:
+                self._remember(uri, snapshot.text, offset, cached)
+                self._by_spot.put(spot, (settings, cached))
             return placed(cached)
 
         # Debounce automatic triggers, and "invoked" ones that arrive in a burst (Neovim's autotrigger).
@@ -129,7 +174,7 @@ class CompletionEngine:
         if invoked and not recent:
             delay = 0.0
         suggestion = await self.scheduler.run(uri, key, delay, lambda: self._ask(plan))
-        if suggestion is not None:
+        if suggestion is not None and selected is None:
             self._remember(uri, snapshot.text, offset, suggestion)
             self._by_spot.put(spot, (settings, suggestion))
         return placed(suggestion)
@@ -181,11 +226,23 @@ class CompletionEngine:
             return None
         if text[offset : offset + len(shown.after)] != shown.after:
             return None
-        return Suggestion(rest[len(typed) :], shown.suggestion.model, None)
+        return Suggestion(rest[len(typed) :], shown.suggestion.model, None, shown.suggestion.replace)
 
 
-def _first_line(text: str) -> str:
-    return text.split("\n", 1)[0]
+def _line_column(snapshot: Snapshot, offset: int) -> tuple[int, int]:
+    line = snapshot.index.line_of(offset)
+    return line, offset - snapshot.index.line_start(line)
+
+
+def _label(word: str, text: str) -> tuple[str, str, str]:
+    """The menu label (the typed word, then the first line with code), the same uncut (to filter
+    by), and a note of the lines it leaves out."""
+    lines = text.split("\n")
+    first = next((i for i, line in enumerate(lines) if line.strip()), 0)
+    head = word + (lines[first].strip() if first else lines[0].rstrip())
+    label = head if len(head) <= _LABEL_CHARS else head[: _LABEL_CHARS - 1] + "…"
+    more = len([line for line in lines[first + 1 :] if line.strip()])
+    return label, head, (f" … +{more} line{'s' if more > 1 else ''}" if more else "")
 
 
 def _snippet_escape(text: str) -> str:
@@ -200,25 +257,38 @@ def _relative_to(base: str, text: str) -> str | None:
     return "\n".join([first, *(line[len(base) :] for line in rest)])
 
 
-def completion_items(placed: Placed, *, snippets: bool = False) -> list[types.CompletionItem]:
-    """One menu item replacing the typed word.
+def completion_items(
+    placed: Placed, *, relative: bool = False, label_details: bool = False
+) -> list[types.CompletionItem]:
+    """One menu item replacing the typed word (and the closers after the cursor it brings its own of).
 
-    With snippet support the text goes as a snippet whose later lines are relative to the cursor
-    line (``adjustIndentation``): that is how Neovim and VS Code insert a whole multi-line item,
-    where a plain-text item would be cut at its first space (Neovim) or indented twice.
+    The label starts with the typed word and shows the first line, so Helix, Neovim and VS Code
+    filter it by what was typed and do not cut it; the other lines are counted in ``labelDetails``
+    and shown whole in ``documentation``.  With ``relative`` (a client whose snippet engine indents
+    later lines like the cursor's line) the text goes as a snippet with those lines relative to the
+    cursor line (``adjustIndentation``); other clients get the absolute text as plain text.
     """
     suggestion = placed.suggestion
-    start = placed.snapshot.position(placed.line, placed.column - len(placed.word))
-    end = placed.snapshot.position(placed.line, placed.column)
-    new_text = placed.word + suggestion.text
-    label = placed.word + _first_line(suggestion.text).strip()
-    if "\n" in suggestion.text:
-        label += " …"
     line_text = placed.snapshot.line_text(placed.line)
-    relative = _relative_to(line_text[: len(line_text) - len(line_text.lstrip())], new_text) if snippets else None
-    if relative is not None:
+    # Menus edit up to the cursor only: Neovim inserts an item's text at the cursor whatever its
+    # range's end.  The closers the suggestion replaces stay if it ends with them, or else are
+    # deleted by an additional edit, which every client applies.
+    text, span, deletion = suggestion.text, placed.edit_range(), None
+    if suggestion.replace:
+        span = types.Range(start=span.start, end=placed.snapshot.position(placed.line, placed.column))
+        closers = line_text[placed.column : placed.column + suggestion.replace].rstrip()
+        if closers and text.endswith(closers):
+            text = text[: len(text) - len(closers)]
+        else:
+            end = placed.snapshot.position(placed.line, placed.column + suggestion.replace)
+            deletion = [types.TextEdit(range=types.Range(start=span.end, end=end), new_text="")]
+    new_text = placed.word + text
+    label, head, more = _label(placed.word, suggestion.text)
+    base = line_text[: len(line_text) - len(line_text.lstrip())]
+    shifted = _relative_to(base, new_text) if relative else None
+    if shifted is not None:
         edit_text, text_format, mode = (
-            _snippet_escape(relative),
+            _snippet_escape(shifted),
             types.InsertTextFormat.Snippet,
             types.InsertTextMode.AdjustIndentation,
         )
@@ -226,38 +296,59 @@ def completion_items(placed: Placed, *, snippets: bool = False) -> list[types.Co
         edit_text, text_format, mode = new_text, types.InsertTextFormat.PlainText, types.InsertTextMode.AsIs
     return [
         types.CompletionItem(
-            label=label[:80],
+            label=label,
+            label_details=types.CompletionItemLabelDetails(detail=more or None, description="arb-lsp")
+            if label_details
+            else None,
             kind=types.CompletionItemKind.Snippet,
             detail=f"arb-lsp · {suggestion.model}",
             documentation=types.MarkupContent(
                 kind=types.MarkupKind.Markdown,
                 value=f"```{placed.snapshot.language_id}\n{new_text}\n```",
             ),
-            filter_text=new_text,
+            filter_text=head,
             sort_text="0",
             preselect=True,
             insert_text_format=text_format,
             insert_text_mode=mode,
-            text_edit=types.TextEdit(range=types.Range(start=start, end=end), new_text=edit_text),
+            text_edit=types.TextEdit(range=span, new_text=edit_text),
+            additional_text_edits=deletion,
         )
     ]
 
 
-def inline_items(placed: Placed) -> list[types.InlineCompletionItem]:
-    start = placed.snapshot.position(placed.line, placed.column - len(placed.word))
-    end = placed.snapshot.position(placed.line, placed.column)
-    return [
-        types.InlineCompletionItem(
-            insert_text=placed.word + placed.suggestion.text,
-            range=types.Range(start=start, end=end),
-        )
-    ]
+def inline_items(
+    placed: Placed, selected: types.SelectedCompletionInfo | None = None
+) -> list[types.InlineCompletionItem]:
+    """Ghost text over the typed word, or, after a selected menu item, extending that item's text."""
+    if selected is None or placed.after_selected is None:
+        text, span = placed.word + placed.suggestion.text, placed.edit_range()
+    else:
+        text, span = selected.text + placed.suggestion.text, placed.after_selected
+    return [types.InlineCompletionItem(insert_text=text, range=span)]
 
 
-def _snippet_support(ls: ArbLanguageServer) -> bool:
+def _completion_item_capabilities(ls: ArbLanguageServer) -> types.ClientCompletionItemOptions | None:
     completion = ls.client_capabilities.text_document and ls.client_capabilities.text_document.completion
-    item = completion.completion_item if completion else None
-    return bool(item and item.snippet_support)
+    return completion.completion_item if completion else None
+
+
+def adjusts_indentation(ls: ArbLanguageServer) -> bool:
+    """Whether the client indents an item's later lines like the cursor's line: it says so
+    (``insertTextModeSupport``), or its snippet engine is known to do it."""
+    item = _completion_item_capabilities(ls)
+    if item is None:
+        return False
+    modes = item.insert_text_mode_support.value_set if item.insert_text_mode_support else ()
+    if types.InsertTextMode.AdjustIndentation in modes:
+        return True
+    name = ls.client_name.lower()
+    return bool(item.snippet_support) and any(client in name for client in _ADJUSTING_SNIPPET_CLIENTS)
+
+
+def _label_details(ls: ArbLanguageServer) -> bool:
+    item = _completion_item_capabilities(ls)
+    return bool(item and item.label_details_support)
 
 
 def register(server: ArbLanguageServer) -> None:
@@ -271,7 +362,11 @@ def register(server: ArbLanguageServer) -> None:
         context = params.context
         invoked = context is None or context.trigger_kind == types.CompletionTriggerKind.Invoked
         placed = await engine.suggest(params.text_document.uri, params.position, invoked=invoked)
-        items = completion_items(placed, snippets=_snippet_support(ls)) if placed else []
+        items = (
+            completion_items(placed, relative=adjusts_indentation(ls), label_details=_label_details(ls))
+            if placed
+            else []
+        )
         return types.CompletionList(is_incomplete=True, items=engine.tracking.mark(placed, items, started))
 
     @server.feature(types.TEXT_DOCUMENT_INLINE_COMPLETION, types.InlineCompletionOptions())
@@ -280,6 +375,7 @@ def register(server: ArbLanguageServer) -> None:
     ) -> types.InlineCompletionList:
         started = time.monotonic()
         invoked = params.context.trigger_kind == types.InlineCompletionTriggerKind.Invoked
-        placed = await engine.suggest(params.text_document.uri, params.position, invoked=invoked)
-        items = inline_items(placed) if placed else []
+        selected = params.context.selected_completion_info
+        placed = await engine.suggest(params.text_document.uri, params.position, invoked=invoked, selected=selected)
+        items = inline_items(placed, selected) if placed else []
         return types.InlineCompletionList(items=engine.tracking.mark(placed, items, started))

@@ -17,6 +17,7 @@ def register(server: ArbLanguageServer) -> None:
         ls.workspace.__class__ = LspWorkspace
         options: Any = params.initialization_options
         ls.init_options = options if isinstance(options, dict) else {}
+        ls.client_name = params.client_info.name if params.client_info else ""
         ls.reload_settings()
 
     @server.feature(types.INITIALIZED)

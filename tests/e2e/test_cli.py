@@ -127,6 +127,13 @@ def test_complete_prints_the_insertion_and_json(fake: FakeOpenRouter, data: Path
     assert str(work) not in json.dumps(request.messages)  # prompts name files relative, never absolute
 
 
+def test_complete_says_which_closers_its_text_replaces(fake: FakeOpenRouter, data: Path, work: Path) -> None:
+    (work / "calc.py").write_text("def main(a):\n    print(max())\n")
+    fake.default_reply = Reply.text("a[0], a[1]]))")
+    result = json.loads(arb(fake, data, "complete", "calc.py:2:15", "--json", cwd=work).stdout)
+    assert (result["text"], result["replace"]) == ("a[0], a[1]))", 2)  # replaces "))": no doubled closer
+
+
 def test_complete_honours_model_and_priority(fake: FakeOpenRouter, data: Path, work: Path) -> None:
     (work / "calc.py").write_text("x = 1\n")
     fake.default_reply = Reply.text(" + 1")

@@ -4,15 +4,22 @@ driven over stdio like an editor, against the fake OpenRouter."""
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 import pytest_asyncio
-from fake_openrouter import FakeOpenRouter, Reply
+from completion_golden import CASES as GOLDEN
+from completion_golden import Golden
+from conftest import server_env
+from fake_openrouter import FakeOpenRouter, Reply, split_pieces
 from lsp_support import cancel as cancel_request
 from lsp_support import (
+    capabilities,
     complete,
     cursor,
     edit,
@@ -25,7 +32,7 @@ from lsp_support import (
 )
 from lsprotocol import types
 from pygls.exceptions import JsonRpcRequestCancelled
-from pytest_lsp import LanguageClient
+from pytest_lsp import LanguageClient, make_test_lsp_client
 
 # (language, document with █ at the cursor, what the model answers, what must be inserted)
 MESSY_ANSWERS = [
@@ -60,6 +67,25 @@ MESSY_ANSWERS = [
 ]
 
 
+def applied(text: str, span: types.Range, new_text: str) -> str:
+    """``text`` after replacing ``span`` (ASCII text: any position encoding) with ``new_text``."""
+    lines = text.split("\n")
+    start = sum(len(line) + 1 for line in lines[: span.start.line]) + span.start.character
+    end = sum(len(line) + 1 for line in lines[: span.end.line]) + span.end.character
+    return text[:start] + new_text + text[end:]
+
+
+def accepted(text: str, item: types.CompletionItem, position: types.Position) -> str:
+    """``text`` after accepting the menu ``item``: its edit, then its additional edits (after the cursor)."""
+    assert isinstance(item.text_edit, types.TextEdit)
+    for extra in sorted(item.additional_text_edits or [], key=lambda e: (e.range.start.line, e.range.start.character)):
+        assert (extra.range.start.line, extra.range.start.character) >= (position.line, position.character)
+    for extra in reversed(item.additional_text_edits or []):
+        text = applied(text, extra.range, extra.new_text)
+    line = text.split("\n")[position.line]
+    return applied(text, item.text_edit.range, menu_insertion(item, line))
+
+
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def shared(
     fake_server: FakeOpenRouter, tmp_path_factory: pytest.TempPathFactory
@@ -84,12 +110,14 @@ async def test_messy_answers_become_exact_insertions_in_both_methods(
     line = text.split("\n")[position.line][: position.character]
     word = line[len(line.rstrip("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$")) :]
     assert isinstance(item.text_edit, types.TextEdit)
-    assert menu_insertion(item, text.split("\n")[position.line]) == word + inserted
+    expected = document.replace("█", inserted)
+    assert accepted(text, item, position) == expected
     assert item.text_edit.range.start.character == position.character - len(word)
-    assert item.text_edit.range.end == position
-    assert (item.filter_text or item.label).startswith(word)
-    assert ghost_item.insert_text == word + inserted
-    assert ghost_item.range is not None and ghost_item.range.end == position
+    assert item.text_edit.range.end.line == position.line and item.text_edit.range.end.character >= position.character
+    assert (item.filter_text or item.label).startswith(word) and item.label.startswith(word)
+    assert ghost_item.range is not None and ghost_item.range.start == item.text_edit.range.start
+    assert item.text_edit.range.end == position  # menus edit up to the cursor (Neovim ignores the rest)
+    assert applied(text, ghost_item.range, str(ghost_item.insert_text)) == expected
     # The second method asked for the same context: served from what the first one fetched.
     assert len(fake.chat_requests()) == 1
 
@@ -109,7 +137,7 @@ async def test_empty_or_useless_answers_give_no_suggestion(
 async def test_positions_in_the_negotiated_encoding_with_non_ascii_text(
     fake: FakeOpenRouter, tmp_path: Path, profile: str, units: str
 ) -> None:
-    fake.default_reply = Reply.text("ve)")
+    fake.default_reply = Reply.text("ve")
     line = 'emoji = "🎉é"; café = naï'
     text = line + "\n"
     async with lsp_session(fake, tmp_path, profile=profile) as client:
@@ -121,8 +149,8 @@ async def test_positions_in_the_negotiated_encoding_with_non_ascii_text(
     (item,) = menu.items
     assert isinstance(item.text_edit, types.TextEdit)
     # The typed "naï" is replaced by itself plus the answer: the edit's range starts before it.
-    assert item.text_edit.new_text == "naïve)"
-    assert ghost.items[0].insert_text == "naïve)"
+    assert item.text_edit.new_text == "naïve"
+    assert ghost.items[0].insert_text == "naïve"
     word_units = len("naï".encode()) if units == "utf-8" else len("naï")
     assert item.text_edit.range.start.character == character - word_units
     assert ghost.items[0].range is not None and ghost.items[0].range.start.character == character - word_units
@@ -428,3 +456,178 @@ async def test_the_window_is_capped_by_the_models_context_length(fake: FakeOpenR
     prompt = fake.chat_requests()[0].messages[-1]["content"]
     assert "answer = {{FILL_HERE}}" in prompt
     assert len(prompt) < 400 * 4, "about half the model's context, in characters"
+
+
+# -- issue 12: suggestions users keep --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", GOLDEN, ids=[case.id for case in GOLDEN])
+async def test_golden_cases_in_both_methods(shared: LanguageClient, fake: FakeOpenRouter, case: Golden) -> None:
+    fake.honor_stop = False  # the raw answer reaches the server as written
+    fake.default_reply = Reply.text(case.answer)
+    text, position = cursor(case.document)
+    uri = open_document(shared, text, case.language)
+    menu = await complete(shared, uri, position)
+    ghost = await inline(shared, uri, position)
+    if case.expected is None:
+        assert not menu.items and not ghost.items
+        return
+    (item,) = menu.items
+    (ghost_item,) = ghost.items
+    assert isinstance(item.text_edit, types.TextEdit) and ghost_item.range is not None
+    by_menu = accepted(text, item, position)
+    by_ghost = applied(text, ghost_item.range, str(ghost_item.insert_text))
+    assert by_menu.replace("\r\n", "\n") == case.expected
+    assert by_ghost.replace("\r\n", "\n") == case.expected
+
+
+def pieces_through_line(answer: str, lines: int) -> int:
+    """How many stream pieces the fake sends before the end of the answer's first `lines` lines."""
+    head = "".join(answer.splitlines(keepends=True)[:lines])
+    return len(split_pieces(head))
+
+
+async def read_and_closed(fake: FakeOpenRouter) -> int:
+    """Completion tokens the fake sent before the server closed the stream (it must close it)."""
+    request = fake.chat_requests()[0]
+    assert await fake.wait_for_async(lambda: request.disconnected, timeout=5), "the stream was closed early"
+    assert await fake.wait_for_async(lambda: request.generation_id is not None, timeout=5)
+    generation = fake.generation(str(request.generation_id))
+    assert generation is not None
+    return int(generation["tokens_completion"])
+
+
+GUARDED = [
+    (
+        "near-duplicate of the next line",
+        "def total(items):\n    result = 0\n    █\n    print(result)\n    return result\n",
+        "for item in items:\n    result += item\nprint(result)  # show it\n"
+        + "".join(f"value_{i} = compute({i})\n" for i in range(60)),
+        "for item in items:\n        result += item",
+    ),
+    ("repeated lines", "def count():\n    total = 0\n    █\n", "total += 1\n" * 60, "total += 1"),
+    (
+        "retyped suffix",
+        "function f(items) {\n  let sum = 0;\n  █\n  return sum;\n}\n",
+        "for (const x of items) sum += x;\nreturn sum;\n}\n" + "".join(f"g{i}();\n" for i in range(60)),
+        "for (const x of items) sum += x;",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "document", "answer", "expected"), GUARDED, ids=[g[0] for g in GUARDED])
+async def test_stream_guards_close_the_upstream_early(
+    fake: FakeOpenRouter, tmp_path: Path, name: str, document: str, answer: str, expected: str
+) -> None:
+    fake.honor_stop = False  # the guards under test, not the stop sequences
+    fake.default_reply = Reply.text(answer, tps=200)
+    language = "javascript" if "function" in document else "python"
+    async with lsp_session(fake, tmp_path) as client:
+        text, position = cursor(document)
+        uri = open_document(client, text, language)
+        result = await inline(client, uri, position)
+        assert result.items[0].insert_text == expected
+        read = await read_and_closed(fake)
+    # Stopped within a few lines of the line that decided it, not at the block's 20-line cap.
+    assert read < pieces_through_line(answer, 6) < len(split_pieces(answer))
+
+
+async def test_the_next_line_below_is_a_stop_sequence(fake: FakeOpenRouter, tmp_path: Path) -> None:
+    async with lsp_session(fake, tmp_path) as client:
+        text, position = cursor("def total(items):\n    result = 0\n    █\n    print(result)\n")
+        uri = open_document(client, text)
+        await complete(client, uri, position)
+    stops = fake.chat_requests()[0].json["stop"]
+    assert "\n    print(result)" in stops and len(stops) <= 4
+
+
+async def test_ghost_text_continues_after_the_selected_menu_item(fake: FakeOpenRouter, tmp_path: Path) -> None:
+    fake.default_reply = Reply.text(".join(base, name)")
+    async with lsp_session(fake, tmp_path) as client:
+        text, position = cursor("import os\nfull = os.pa█\n")
+        uri = open_document(client, text)
+        selected = types.SelectedCompletionInfo(
+            range=types.Range(start=types.Position(line=1, character=10), end=position), text="path"
+        )
+        params = inline_params(uri, position)
+        params.context.selected_completion_info = selected
+        result = await client.text_document_inline_completion_async(params)
+    assert result is not None
+    (item,) = result.items if isinstance(result, types.InlineCompletionList) else result
+    assert item.insert_text == "path.join(base, name)"
+    assert item.range == selected.range
+    prompt = fake.chat_requests()[0].messages[-1]["content"]
+    assert "full = os.path{{FILL_HERE}}" in prompt
+
+
+@asynccontextmanager
+async def named_client_session(
+    fake: FakeOpenRouter, data_dir: Path, name: str, capabilities: types.ClientCapabilities
+) -> AsyncIterator[LanguageClient]:
+    """A session whose initialize carries ``clientInfo.name``, as real editors send it."""
+    client = make_test_lsp_client()
+    await client.start_io(sys.executable, "-m", "arb_lsp", env=server_env(fake, str(data_dir)))
+    try:
+        await client.initialize_session(
+            types.InitializeParams(
+                capabilities=capabilities,
+                client_info=types.ClientInfo(name=name),
+                initialization_options={"completion": {"debounceMs": 0}},
+            )
+        )
+        yield client
+    finally:
+        await asyncio.wait_for(client.shutdown_session(), timeout=5)
+        await asyncio.wait_for(client.stop(), timeout=10)
+
+
+@pytest.mark.parametrize(
+    ("name", "relative"), [("Neovim", True), ("helix", True), ("Emacs", False), ("Sublime Text LSP", False)]
+)
+async def test_relative_text_only_for_clients_that_reindent(
+    fake: FakeOpenRouter, tmp_path: Path, name: str, relative: bool
+) -> None:
+    fake.default_reply = Reply.text("for x in items:\n    print(x)")
+    async with named_client_session(fake, tmp_path, name, capabilities("neovim")) as client:
+        text, position = cursor("def f(items):\n    █\n")
+        uri = open_document(client, text)
+        (item,) = (await complete(client, uri, position)).items
+    assert isinstance(item.text_edit, types.TextEdit)
+    if relative:
+        assert item.insert_text_format == types.InsertTextFormat.Snippet
+        assert item.insert_text_mode == types.InsertTextMode.AdjustIndentation
+        assert item.text_edit.new_text == "for x in items:\n    print(x)"
+    else:
+        assert item.insert_text_format == types.InsertTextFormat.PlainText
+        assert item.text_edit.new_text == "for x in items:\n        print(x)"
+
+
+async def test_menu_label_starts_with_the_typed_word_and_details_the_rest(fake: FakeOpenRouter, tmp_path: Path) -> None:
+    fake.default_reply = Reply.text(
+        "total_of_every_item_in_the_basket_with_a_long_descriptive_name(items):\n    return 0\n"
+    )
+    caps = capabilities("visual_studio_code")
+    assert caps.text_document and caps.text_document.completion and caps.text_document.completion.completion_item
+    caps = attrs.evolve(
+        caps,
+        text_document=attrs.evolve(
+            caps.text_document,
+            completion=attrs.evolve(
+                caps.text_document.completion,
+                completion_item=attrs.evolve(caps.text_document.completion.completion_item, label_details_support=True),
+            ),
+        ),
+    )
+    async with named_client_session(fake, tmp_path, "Visual Studio Code", caps) as client:
+        text, position = cursor("def tot█\n")
+        uri = open_document(client, text)
+        (item,) = (await complete(client, uri, position)).items
+        fake.default_reply = Reply.text("total = 0\nfor x in items:\n    total += x")
+        text, position = cursor("def f(items):\n    █\n")
+        uri = open_document(client, text)
+        (block,) = (await complete(client, uri, position)).items
+    assert item.label.startswith("total_of_every_item") and len(item.label) <= 60 and item.label.endswith("…")
+    assert item.filter_text == "total_of_every_item_in_the_basket_with_a_long_descriptive_name(items):"
+    assert block.label == "total = 0"
+    assert block.label_details is not None and block.label_details.detail == " … +2 lines"
+    assert isinstance(block.documentation, types.MarkupContent) and "total += x" in block.documentation.value

@@ -290,3 +290,24 @@ def test_docstring_code_action_inserts_the_docstring_under_the_signature(
     assert seen["lines"] == expected
     assert seen["first_change"] == expected, "applied in one edit"
     assert len(fake.chat_requests()) == 1, "the model is asked once, when the action is chosen"
+
+
+@pytest.mark.parametrize(
+    ("source", "answer", "expected"),
+    [
+        ("total = compute()\n", "x, y)", "total = compute(x, y)"),  # the model's closer replaces the line's
+        ("total = compute()\n", "x, y", "total = compute(x, y)"),  # the line's closer is kept
+        ("print(max())\n", "a, b));", "print(max(a, b))"),
+        ("total = f(g())\n", "a), b)", "total = f(g(a), b)"),  # the line's "))" deleted, the model's kept
+    ],
+)
+def test_accepted_suggestion_never_doubles_the_closers_after_the_cursor(
+    tmp_path: Path, fake: FakeOpenRouter, arb_lsp_on_path: str, source: str, answer: str, expected: str
+) -> None:
+    fake.responder = by_task(completion=answer)
+    # The cursor right after the last "(", before the line's closers.
+    keys = "0f(;a<C-x><C-o>" if source.count("(") > 1 else "$i<C-x><C-o>"
+    seen = run_nvim(
+        tmp_path, fake, "complete", {"closers.py": source}, env={"ARB_LSP_NVIM_ROW": "1", "ARB_LSP_NVIM_KEYS": keys}
+    )
+    assert seen["lines"][0] == expected

@@ -420,7 +420,8 @@ async def test_a_300000_line_file_is_opened_edited_and_served_without_holding_ot
 ) -> None:
     config = {"models": {"completion": "fast/completer", "explain": "slow/explainer"}}
     fake.script(Reply.text("Explains tail.", ttft=4), model="slow/explainer")
-    fake.default_reply = Reply.text("more()")
+    # Valid where it goes ("FIRST_ = more_ = value_0 = ..."): a suggestion that breaks the code is dropped.
+    fake.default_reply = Reply.text("more_ = ")
     text = huge_python()
     async with session(fake, tmp_path, init_options={**config, "hover": {"debounceMs": 0}}) as running:
         client = running.client
@@ -436,6 +437,7 @@ async def test_a_300000_line_file_is_opened_edited_and_served_without_holding_ot
             assert f"{marker}_ = {HOLE}" in last_prompt(fake)
         # A hover on the huge file (parsed and slow upstream) does not hold up a completion elsewhere.
         explaining = asyncio.ensure_future(timed(hover(client, uri, HUGE_LINES - 2, 8), 3 * PROMPT_S))
+        fake.default_reply = Reply.text(" + 1")  # after "total = add(1, 2)"
         small_result, small_took = await timed(complete(client, small, types.Position(line=4, character=17)))
         assert small_result.items
         assert not explaining.done(), "the completion waited for the hover on the huge file"

@@ -14,7 +14,7 @@ h.run(function()
   local row = tonumber(vim.env.ARB_LSP_NVIM_ROW or "2")
   vim.api.nvim_win_set_cursor(0, { row, 0 })
   local before = vim.api.nvim_get_current_line()
-  h.type("A<C-x><C-o>", true)
+  h.type(vim.env.ARB_LSP_NVIM_KEYS or "A<C-x><C-o>", true)
   h.wait_until(function()
     return vim.fn.pumvisible() == 1 or vim.api.nvim_get_current_line() ~= before
   end, "the completion menu")

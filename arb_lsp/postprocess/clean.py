@@ -6,14 +6,20 @@ what is already before the cursor, run on into what already follows it, indent f
 twice, use spaces in a tab-indented file, and wander out of the block they were asked for.
 `clean_completion` undoes all of that, in this order:
 
-1. special tokens, fences and chatter        -> the code the model meant
-2. echoes of the text before the cursor      -> the code continues exactly at the cursor
-3. shape: one line, or one re-indented block -> lines at the file's indentation, within the block
-4. overlap with the text after the cursor    -> nothing that is already there is inserted twice
-5. trailing whitespace; empty or no-op       -> None, since no suggestion is better than a wrong one
+1. special tokens, wrapper tags, fences and chatter -> the code the model meant
+2. echoes of the text before the cursor             -> the code continues exactly at the cursor
+   refusals and prose                               -> None (`prose`)
+3. shape: one line, or one re-indented block        -> lines at the file's indentation (evidence,
+                                                       convention, model: `indentation`), within
+                                                       the block, without degenerate repetition
+4. overlap with the text after the cursor           -> nothing that is already there is inserted
+                                                       twice, nor nearly (`repetition`)
+5. trailing whitespace; empty or no-op              -> None, since no suggestion is better than a
+                                                       wrong one
 
 `is_decided` tells a streaming caller when the final insertion can no longer change, so it can
-stop reading (and paying for) the rest of the answer.
+stop reading (and paying for) the rest of the answer: it is the stream guard.  `edits` then turns
+the insertion into an edit that never makes the code worse.
 """
 
 from __future__ import annotations
@@ -25,6 +31,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from arb_lsp.context import MAX_BLOCK_LINES, CompletionContext, ends_with_block_opener
+from arb_lsp.postprocess.indentation import with_indent_evidence
+from arb_lsp.postprocess.prose import is_prose, is_refusal, is_sentence, strip_wrappers
+from arb_lsp.postprocess.repetition import near_duplicate, repetition_start
 from arb_lsp.prompts import HOLE
 
 # Text after any of these is not part of the answer.
@@ -142,13 +151,31 @@ class _Outcome:
     # The answer was cut because the insertion had ended (fence closed, block left, suffix reached):
     # more of the stream would not change the result.
     stopped: bool
+    # The insertion before its overlap with the rest of the cursor's line was cut.
+    untrimmed: str | None = None
 
 
 def clean_completion(raw: str, ctx: CompletionContext) -> str | None:
     """The text to insert at the cursor for the model's answer `raw`, or None for no suggestion."""
-    text, _ = _strip_special_tokens(raw)
-    code, _, _ = _extract_code(text, ctx.language_id)
-    return _shape_and_trim(code, ctx).text
+    return clean_parts(raw, ctx)[0]
+
+
+def clean_parts(raw: str, ctx: CompletionContext) -> tuple[str | None, str | None]:
+    """`clean_completion`'s insertion, and the same before its overlap with the rest of the
+    cursor's line was cut (the model's own closers, for an edit that replaces the line's)."""
+    code, _, _, _ = _answer_code(raw, ctx.language_id)
+    outcome = _shape_and_trim(code, ctx)
+    return outcome.text, outcome.untrimmed
+
+
+def _answer_code(raw: str, language_id: str) -> tuple[str, bool, bool, bool]:
+    """The code in an answer: (code, the answer ended, a closing fence was seen, an opening fence
+    line is unfinished).  Wrapper tags may sit inside fences or around them: both are stripped."""
+    text, ended = _strip_special_tokens(raw)
+    text, wrapped_end = strip_wrappers(text, language_id)
+    code, closed, waiting = _extract_code(text, language_id)
+    code, inner_end = strip_wrappers(code, language_id)
+    return code, ended or wrapped_end or inner_end, closed, waiting
 
 
 def is_decided(partial: str, ctx: CompletionContext) -> bool:
@@ -156,22 +183,44 @@ def is_decided(partial: str, ctx: CompletionContext) -> bool:
 
     Only complete lines are judged, since the line being streamed may still grow.
     """
-    text, ended = _strip_special_tokens(partial)
-    if ended:
-        return True
-    code, closed, waiting = _extract_code(text, ctx.language_id)
-    if closed:
+    code, ended, closed, waiting = _answer_code(partial, ctx.language_id)
+    if ended or closed:
         return True
     last_break = code.rfind("\n")
     if waiting or last_break == -1:
         return False
     complete = code[:last_break]
+    if is_refusal(complete):
+        return True
     if not ctx.multiline:
         lines = [line for line in complete.split("\n") if line.strip()]
         return bool(lines) and not _only_echoes_prefix(lines, ctx)
     if sum(1 for line in complete.split("\n") if line.strip()) >= MAX_BLOCK_LINES:
         return True
     return _shape_and_trim(complete, ctx).stopped
+
+
+#: Providers take at most four stop sequences (OpenAI's limit; others are lower or equal).
+MAX_STOPS = 4
+_MIN_STOP_LINE = 6
+
+
+def guard_stops(ctx: CompletionContext, base: Sequence[str]) -> list[str]:
+    """`base` stop sequences plus the line below the cursor, where it helps and fits.
+
+    A block that runs on into the code below writes that line again: the provider stops before it,
+    and nothing of what follows is generated (or billed).  Only a distinctive line is used (not a
+    lone "}" or "else:"), written as it is in the file, after a line break.
+    """
+    stops = list(dict.fromkeys(base))[:MAX_STOPS]
+    if not ctx.multiline or len(stops) >= MAX_STOPS:
+        return stops
+    below = ctx.suffix.split("\n", _BELOW_LOOKAHEAD * 4)[1:]
+    line = next((line.rstrip("\r") for line in below if line.strip()), "")
+    content = line.strip()
+    if _has_word_char(content) and len(content) >= _MIN_STOP_LINE and HOLE not in content:
+        stops.append("\n" + line.rstrip())
+    return stops
 
 
 def _shape_and_trim(code: str, ctx: CompletionContext) -> _Outcome:
@@ -181,19 +230,26 @@ def _shape_and_trim(code: str, ctx: CompletionContext) -> _Outcome:
     code = _strip_prefix_echo(code, ctx)
     if not code.strip():
         return _Outcome(None, False)
+    if is_prose(code, ctx.language_id, _PROSE_LANGUAGES):
+        return _Outcome(None, is_refusal(code))
+    ctx = with_indent_evidence(ctx, code)
     stopped = False
     if ctx.multiline:
         lines, left_block = _shape_block(code, ctx)
+        repeated = repetition_start(lines)
+        if repeated is not None:
+            lines = _rstrip_lines(lines[:repeated])
         lines, closed_line = _end_at_cursor_line_closers(lines, ctx)
         lines, reached_below = _trim_below_overlap(lines, ctx)
-        stopped = left_block or closed_line or reached_below
+        stopped = left_block or closed_line or reached_below or repeated is not None
     else:
         first = _shape_single_line(code, ctx)
         lines = [first] if first is not None else []
-    insertion = _trim_line_suffix_overlap("\n".join(_rstrip_lines(lines)), ctx)
+    untrimmed = "\n".join(_rstrip_lines(lines))
+    insertion = _trim_line_suffix_overlap(untrimmed, ctx)
     if not insertion.strip() or _is_noop(insertion, ctx):
         return _Outcome(None, stopped)
-    return _Outcome(insertion, stopped)
+    return _Outcome(insertion, stopped, untrimmed.rstrip())
 
 
 # --- 1. tokens, fences, chatter ------------------------------------------------------------------
@@ -261,6 +317,8 @@ def _is_prose(line: str) -> bool:
 
 def _is_leading_chatter(line: str) -> bool:
     stripped = line.strip()
+    if stripped[-1:] == ":" and is_sentence(stripped):
+        return True  # "You need to return the total:"
     return _LEADING_CHATTER.match(stripped) is not None and _is_prose(stripped) and stripped[-1:] in (":", ".", "!")
 
 
@@ -677,11 +735,15 @@ class _ScanState:
     quote: str = ""
 
 
+def _line_comment(language_id: str) -> str:
+    return "#" if language_id in _HASH_COMMENT_LANGUAGES else "//"
+
+
 def _scan(text: str, language_id: str, state: _ScanState) -> _ScanState:
     """Roughly track brackets and strings through `text`, skipping line comments."""
     depth = list(state.depth)
     quote = state.quote
-    comment = "#" if language_id in _HASH_COMMENT_LANGUAGES else "//"
+    comment = _line_comment(language_id)
     index, length = 0, len(text)
     while index < length:
         char = text[index]
@@ -732,21 +794,32 @@ def _below_lines(ctx: CompletionContext) -> list[str]:
 
 
 def _trim_below_overlap(lines: list[str], ctx: CompletionContext) -> tuple[list[str], bool]:
-    """Cut the insertion where it starts retyping the lines already below the cursor."""
+    """Cut the insertion where it starts retyping the lines already below the cursor.
+
+    A line of code that equals or nearly equals the next line below is enough; closers alone
+    must be followed by the lines below them too, and only count when cutting them balances.
+    """
     below = _below_lines(ctx)
     if not below:
         return lines, False
     # The first line is a whole line only when the cursor is at the start of its line's text.
     start = 0 if not ctx.line_prefix.strip() else 1
+    comment = _line_comment(ctx.language_id)
     whole = _imbalance("\n".join(lines), ctx)
     for cut in range(start, len(lines)):
         if not lines[cut].strip():
             continue
         rest = [line.strip() for line in lines[cut:] if line.strip()]
-        count = min(len(rest), len(below), _BELOW_MATCH_LINES)
-        if rest[:count] != below[:count]:
+        if not near_duplicate(rest[0], below[0], comment):
             continue
         kept = lines[:cut]
+        if _has_word_char(rest[0]):
+            # A line of code that retypes the next one (maybe with a comment added): the model has
+            # run into the code below, whatever it writes after it.
+            return kept, True
+        count = min(len(rest), len(below), _BELOW_MATCH_LINES)
+        if not all(near_duplicate(a, b, comment) for a, b in zip(rest[:count], below[:count], strict=True)):
+            continue
         # Closing brackets alone prove little: cut them only if the insertion then balances better.
         if _has_word_char("".join(rest[:count])) or _imbalance("\n".join(kept), ctx) < whole:
             return kept, True
