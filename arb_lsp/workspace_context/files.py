@@ -11,6 +11,7 @@ text or ``None``; every rule of privacy is enforced here, in one place:
   path as named and on the real path;
 * files larger than :data:`MAX_FILE_BYTES` are skipped (generated code, bundles, data).
 
+Once the request's deadline has expired, nothing more is read (every provider stops at its next read).
 Open documents are read from their buffer (the user's latest text), others from disk. Disk reads are
 cached by (path, modification time, size), so a file is read and decoded once until it changes.
 """
@@ -22,6 +23,8 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+
+from arb_lsp.workspace_context.deadline import Deadline
 
 #: Larger files are not read for context: minified bundles and generated code say little per character.
 MAX_FILE_BYTES = 512 * 1024
@@ -101,6 +104,7 @@ class WorkspaceFiles:
         excluded: Callable[[str], bool],
         open_documents: Mapping[str, OpenDocument] | None = None,
         cache: DiskCache | None = None,
+        deadline: Deadline | None = None,
     ) -> None:
         self.roots: tuple[str, ...] = tuple(dict.fromkeys(_normal(root) for root in roots if root))
         self._real_roots = tuple(os.path.realpath(root) for root in self.roots)
@@ -108,6 +112,11 @@ class WorkspaceFiles:
         self.open_documents: Mapping[str, OpenDocument] = open_documents or {}
         self._cache = cache or DiskCache()
         self._allowed: dict[str, bool] = {}
+        self._deadline = deadline
+
+    def expired(self) -> bool:
+        """Whether the request's time is up: from then on nothing more is read."""
+        return self._deadline is not None and self._deadline.expired()
 
     def root_of(self, path: str) -> str | None:
         """The (innermost) workspace root holding ``path``, or None when it is outside all of them."""
@@ -126,6 +135,8 @@ class WorkspaceFiles:
     def allowed(self, path: str) -> bool:
         """Whether ``path`` may be read: inside a root (really, after symlinks) and not excluded."""
         path = _normal(path)
+        if self.expired():
+            return False
         known = self._allowed.get(path)
         if known is not None:
             return known

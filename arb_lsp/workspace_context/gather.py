@@ -60,7 +60,9 @@ class WorkspaceContext:
     ) -> None:
         """Run every provider in priority order, appending each one's snippets to ``sink`` (synchronous)."""
         by_path = {document.path: document for document in request.open_documents}
-        files = WorkspaceFiles(request.roots, excluded=excluded, open_documents=by_path, cache=self.disk)
+        files = WorkspaceFiles(
+            request.roots, excluded=excluded, open_documents=by_path, cache=self.disk, deadline=deadline
+        )
         document = request.document
         if deadline.expired():
             return

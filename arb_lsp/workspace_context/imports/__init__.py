@@ -74,11 +74,20 @@ def import_targets(document: OpenDocument, files: WorkspaceFiles) -> list[Target
     parsed = parse(head, document.language_id, cache=False)
     found = resolver(parsed, document, files) if parsed is not None else []
     own = os.path.normpath(document.path)
-    unique: dict[tuple[str, frozenset[str] | None], Target] = {}
+    # One target per file, with the names of all its imports (None, the whole outline, absorbs names).
+    unique: dict[str, Target] = {}
     for target in found:
-        if os.path.normpath(target.path) != own:
-            unique.setdefault((target.path, target.names), target)
+        if os.path.normpath(target.path) == own:
+            continue
+        seen = unique.get(target.path)
+        if seen is None:
+            unique[target.path] = target
+        elif seen.names is not None:
+            names = None if target.names is None else seen.names | target.names
+            unique[target.path] = Target(seen.path, seen.language_id, names)
     result = list(unique.values())[:MAX_TARGETS]
+    if files.expired():
+        return result  # cut short: incomplete, not to be served again
     with _cache_lock:
         _TARGET_CACHE[key] = result
         while len(_TARGET_CACHE) > _TARGET_CACHE_ENTRIES:

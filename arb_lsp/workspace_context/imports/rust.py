@@ -43,6 +43,14 @@ def _module_file(directory: str, segments: list[str], files: WorkspaceFiles) -> 
     return files.first_existing([stem + ".rs", os.path.join(stem, "mod.rs")])
 
 
+def _directory_module(directory: str, crate: str | None, files: WorkspaceFiles) -> str | None:
+    """The file of the module whose items live in ``directory`` (``mod.rs``, ``dir.rs``, or the crate root)."""
+    candidates = [os.path.join(directory, "mod.rs"), directory + ".rs"]
+    if directory == crate:
+        candidates = [os.path.join(directory, "lib.rs"), os.path.join(directory, "main.rs")]
+    return files.first_existing(candidates)
+
+
 def _use_paths(parsed: ParsedSource, node: Node, prefix: list[str]) -> list[tuple[list[str], str | None]]:
     """(segments, alias) of every path a ``use`` argument names, lists expanded."""
     kind = node.type
@@ -101,19 +109,22 @@ def targets(parsed: ParsedSource, document: OpenDocument, files: WorkspaceFiles)
                 if based is None:
                     continue
                 directory, rest = based
-                if rest and rest[-1] == "*":
-                    path = _module_file(directory, rest[:-1], files)
+                if not rest:
+                    continue
+                if rest[-1] == "*":
+                    path = _module_file(directory, rest[:-1], files) or (
+                        _directory_module(directory, crate, files) if len(rest) == 1 else None
+                    )
                     found.append(target(path) if path else None)
                     continue
                 module = _module_file(directory, rest, files)
                 if module:
                     found.append(target(module, used_after(document.text, alias or rest[-1])))
                     continue
-                parent = _module_file(directory, rest[:-1], files) if len(rest) > 1 else None
-                if parent is None and len(rest) == 1 and directory == crate:
-                    parent = files.first_existing(
-                        [os.path.join(directory, "lib.rs"), os.path.join(directory, "main.rs")]
-                    )
+                if len(rest) > 1:
+                    parent = _module_file(directory, rest[:-1], files)
+                else:
+                    parent = _directory_module(directory, crate, files)
                 if parent:
                     found.append(target(parent, frozenset({rest[-1]})))
     return [t for t in found if t is not None]
