@@ -20,10 +20,10 @@ from dataclasses import dataclass
 
 from arb_lsp.workspace_context.deadline import Deadline
 from arb_lsp.workspace_context.files import DiskCache, OpenDocument, WorkspaceFiles
-from arb_lsp.workspace_context.imports import import_snippets
+from arb_lsp.workspace_context.imports import import_snippets, rank_by_use
 from arb_lsp.workspace_context.imports.common import language_of
 from arb_lsp.workspace_context.recent_edits import EditedRange, EditHistory, recent_edit_snippets
-from arb_lsp.workspace_context.similar import query_text, similar_snippets
+from arb_lsp.workspace_context.similar import query_text, similar_snippets, tokens
 from arb_lsp.workspace_context.snippets import ContextSnippet
 
 #: The default time budget of all providers together, per request.
@@ -52,7 +52,7 @@ class WorkspaceContext:
     def __init__(self) -> None:
         self.history = EditHistory()
         self.disk = DiskCache()
-        self._imports: OrderedDict[tuple[str, int | None, int, tuple[str, ...]], tuple[float, list[ContextSnippet]]]
+        self._imports: OrderedDict[tuple[object, ...], tuple[float, list[ContextSnippet]]]
         self._imports = OrderedDict()
 
     def collect(
@@ -66,10 +66,10 @@ class WorkspaceContext:
         document = request.document
         if deadline.expired():
             return
-        sink.extend(self._import_snippets(document, files, deadline))
+        query = query_text(document.text, request.offset)
+        sink.extend(rank_by_use(self._import_snippets(document, files, deadline), tokens(query)))
         if deadline.expired():
             return
-        query = query_text(document.text, request.offset)
         sink.extend(
             recent_edit_snippets(
                 request.edits,
@@ -108,6 +108,8 @@ class WorkspaceContext:
         """The snippets the providers found within ``budget_s``; cancelling the caller stops the worker."""
         if budget_s <= 0:
             return []
+        if not request.roots and not request.edits and len(request.open_documents) <= 1:
+            return []  # nothing to read but the document itself: no thread hop
         sink: list[ContextSnippet] = []
         deadline = Deadline(budget_s * WARM_FACTOR)
         work = asyncio.get_running_loop().run_in_executor(None, self.collect, request, excluded, deadline, sink)

@@ -45,6 +45,8 @@ class ContextSnippet:
     language_id: str
     source: Source
     score: float = 0.0
+    #: For imports: the names the document uses from the file (None: the file's public outline).
+    names: frozenset[str] | None = None
 
 
 _HASH_COMMENT = frozenset(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from arb_lsp.workspace_context import ContextRequest, OpenDocument, Source, WorkspaceContext
+from arb_lsp.workspace_context import ContextRequest, OpenDocument, Source, WorkspaceContext, merge_snippets
 
 
 def request(
@@ -95,3 +95,11 @@ async def test_import_snippets_are_cached_per_document_version(shop: Path) -> No
 
 async def test_no_budget_no_work(shop: Path) -> None:
     assert await WorkspaceContext().gather(request(shop, "from shop.models import Order\n"), never, 0) == []
+
+
+async def test_the_import_used_at_the_cursor_comes_first(tmp_path: Path) -> None:
+    (tmp_path / "first.py").write_text("class Ledger:\n    def post(self) -> None: ...\n")
+    (tmp_path / "second.py").write_text("class Invoice:\n    def send(self) -> None: ...\n")
+    text = "from first import Ledger\nfrom second import Invoice\n\n" + "x = 1\n" * 40 + "invoice = Invoice()\ninvoice."
+    found = await WorkspaceContext().gather(request(tmp_path, text), never, 1.0)
+    assert [s.path for s in merge_snippets(found, 2000)] == ["second.py", "first.py"]

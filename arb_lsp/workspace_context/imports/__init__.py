@@ -12,10 +12,11 @@ reuse it.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from arb_lsp.syntax import ParsedSource, parse
 from arb_lsp.workspace_context.deadline import Deadline
@@ -25,7 +26,7 @@ from arb_lsp.workspace_context.imports.common import Target
 from arb_lsp.workspace_context.outline import outline
 from arb_lsp.workspace_context.snippets import ContextSnippet, Source
 
-__all__ = ["HEAD_CHARS", "Target", "import_snippets", "import_targets"]
+__all__ = ["HEAD_CHARS", "Target", "import_snippets", "import_targets", "rank_by_use"]
 
 #: How much of the document's start is searched for imports.
 HEAD_CHARS = 32_000
@@ -57,6 +58,18 @@ def _head(text: str) -> str:
         return text
     head = text[:HEAD_CHARS]
     return head[: head.rfind("\n") + 1] or head
+
+
+def rank_by_use(snippets: list[ContextSnippet], near_cursor: Collection[str]) -> list[ContextSnippet]:
+    """Import snippets scored up by how many of their names are written near the cursor.
+
+    What the code at the cursor uses wins the budget first; the order of the imports breaks ties.
+    """
+    near = set(near_cursor)
+    return [
+        dataclasses.replace(snippet, score=snippet.score + len(snippet.names & near)) if snippet.names else snippet
+        for snippet in snippets
+    ]
 
 
 def import_targets(document: OpenDocument, files: WorkspaceFiles) -> list[Target]:
@@ -96,7 +109,7 @@ def import_targets(document: OpenDocument, files: WorkspaceFiles) -> list[Target
 
 
 def import_snippets(document: OpenDocument, files: WorkspaceFiles, deadline: Deadline) -> list[ContextSnippet]:
-    """Outlines of what the document imports from the workspace, most specific imports first."""
+    """Outlines of what the document imports from the workspace, scored by the order of the imports."""
     snippets: list[ContextSnippet] = []
     for rank, target in enumerate(import_targets(document, files)):
         if deadline.expired():
@@ -105,8 +118,11 @@ def import_snippets(document: OpenDocument, files: WorkspaceFiles, deadline: Dea
         if not text:
             continue
         body = outline(text, target.language_id, target.names, max_chars=MAX_OUTLINE_CHARS, public=target.names is None)
+        score = -rank / (MAX_TARGETS + 1)
         if body.strip():
             snippets.append(
-                ContextSnippet(files.relative(target.path), body, target.language_id, Source.IMPORT, -float(rank))
+                ContextSnippet(
+                    files.relative(target.path), body, target.language_id, Source.IMPORT, score, target.names
+                )
             )
     return snippets
