@@ -108,7 +108,9 @@ class WorkspaceContext:
         """The snippets the providers found within ``budget_s``; cancelling the caller stops the worker."""
         if budget_s <= 0:
             return []
-        if not request.roots and not request.edits and len(request.open_documents) <= 1:
+        own = request.document.path
+        elsewhere = any(d.path != own for d in request.open_documents) or any(e.path != own for e in request.edits)
+        if not request.roots and not elsewhere:
             return []  # nothing to read but the document itself: no thread hop
         sink: list[ContextSnippet] = []
         deadline = Deadline(budget_s * WARM_FACTOR)
