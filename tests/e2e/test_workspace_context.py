@@ -207,3 +207,70 @@ async def test_workspace_context_can_be_turned_off(
     async with session(fake, tmp_path, folders=[ws], options=options) as client:
         prompt = await prompt_for(client, fake, ws / "app.py", "from shop.models import Order\norder.█\n", "python")
     assert "class Order" not in prompt and "<context>" not in prompt
+
+
+# (files of the workspace, the edited file, its text with █ at the cursor, language id, what the prompt must show)
+LANGUAGES = [
+    (
+        {"lib/cart/index.js": "export class Cart {\n  add(item, quantity = 1) {\n    BODY_IS_NOT_SENT();\n  }\n}\n"},
+        "lib/app.js",
+        "import { Cart } from './cart';\nconst cart = new Cart();\ncart.█\n",
+        "javascript",
+        "// Path: lib/cart/index.js\nexport class Cart {\n  add(item, quantity = 1) { ... }\n}",
+    ),
+    (
+        {
+            "go.mod": "module example.com/shop\n",
+            "orders/order.go": "package orders\n\n// Order is an order.\ntype Order struct {\n\tID int\n}\n\n"
+            "// Total sums it.\nfunc (o *Order) Total() int {\n\treturn BODY_IS_NOT_SENT\n}\n",
+        },
+        "cmd/main.go",
+        'package main\n\nimport "example.com/shop/orders"\n\nfunc main() {\n\to := orders.Order{}\n\to.█\n}\n',
+        "go",
+        "// Path: orders/order.go\n// Order is an order.\ntype Order struct {\n\tID int\n}\n\n"
+        "// Total sums it.\nfunc (o *Order) Total() int { ... }",
+    ),
+    (
+        {
+            "src/main.rs": "",
+            "src/shop.rs": "/// An order.\npub struct Order {\n    pub id: u32,\n}\n\nimpl Order {\n"
+            "    pub fn total(&self) -> u32 {\n        BODY_IS_NOT_SENT\n    }\n}\n",
+        },
+        "src/main.rs",
+        "mod shop;\nuse crate::shop::Order;\n\nfn main() {\n    let o = Order { id: 1 };\n    o.█\n}\n",
+        "rust",
+        "// Path: src/shop.rs\n/// An order.\npub struct Order {\n    pub id: u32,\n}\n\nimpl Order {\n"
+        "    pub fn total(&self) -> u32 { ... }\n}",
+    ),
+    (
+        {
+            "src/com/shop/model/Order.java": "package com.shop.model;\n\npublic class Order {\n    private int id;\n"
+            "    public int total() {\n        return BODY_IS_NOT_SENT;\n    }\n}\n"
+        },
+        "src/com/shop/App.java",
+        "package com.shop;\n\nimport com.shop.model.Order;\n\nclass App {\n    int run(Order o) {\n        return o.█\n    }\n}\n",
+        "java",
+        "// Path: src/com/shop/model/Order.java\npublic class Order {\n    private int id;\n    public int total() { ... }\n}",
+    ),
+    (
+        {"src/order.h": "struct order { int id; };\n/* The total. */\nint order_total(const struct order *o);\n"},
+        "src/main.c",
+        '#include "order.h"\n\nint main(void) {\n    struct order o;\n    return order_█\n}\n',
+        "c",
+        "// Path: src/order.h\nstruct order { int id; }",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("files", "edited", "marked", "language", "expected"), LANGUAGES, ids=[case[3] for case in LANGUAGES]
+)
+async def test_imports_of_each_language_family_reach_the_prompt(
+    fake: FakeOpenRouter, tmp_path: Path, files: dict[str, str], edited: str, marked: str, language: str, expected: str
+) -> None:
+    ws = tmp_path / "ws"
+    write(ws, files)
+    async with session(fake, tmp_path, folders=[ws]) as client:
+        prompt = await prompt_for(client, fake, ws / edited, marked, language)
+    assert expected in prompt
+    assert "BODY_IS_NOT_SENT" not in prompt
