@@ -334,6 +334,9 @@ def _items(parsed: ParsedSource, shape_name: str) -> list[Item]:
             start = children[index]
             index -= 1
         text = _render(parsed, start, node, shape, python)
+        following = children[position + 1] if position + 1 < len(children) else None
+        if following is not None and following.type == ";" and following.start_byte == node.end_byte:
+            text += ";"  # C's `struct x {...};` parses as the struct, then the semicolon
         if node.type in shape.values:
             lines = text.split("\n")
             if len(lines) > _VALUE_LINES:

@@ -257,7 +257,7 @@ LANGUAGES = [
         "src/main.c",
         '#include "order.h"\n\nint main(void) {\n    struct order o;\n    return order_█\n}\n',
         "c",
-        "// Path: src/order.h\nstruct order { int id; }",
+        "// Path: src/order.h\nstruct order { int id; };\n\n/* The total. */\nint order_total(const struct order *o);",
     ),
 ]
 

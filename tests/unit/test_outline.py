@@ -111,7 +111,7 @@ def test_c_header_declarations_and_inline_bodies() -> None:
         "static inline int twice(int x) { return 2 * x; }\n#define MAX_LINES 64\n"
     )
     text = outline(source, "cpp", None)
-    assert "struct order { int id; }" in text
+    assert "struct order { int id; };" in text
     assert "/* Sum of lines. */\nint order_total(const struct order *o);" in text
     assert "static inline int twice(int x) { ... }" in text and "return" not in text
     assert "#define MAX_LINES 64" in text
