@@ -13,13 +13,15 @@ text or ``None``; every rule of privacy is enforced here, in one place:
 
 Once the request's deadline has expired, nothing more is read (every provider stops at its next read).
 Open documents are read from their buffer (the user's latest text), others from disk. Disk reads are
-cached by (path, modification time, size), so a file is read and decoded once until it changes.
+cached by (path, modification time, size), so a file is read and decoded once until it changes; a path found
+missing is remembered as missing for two seconds (import resolution probes many paths).
 """
 
 from __future__ import annotations
 
 import os
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -29,6 +31,9 @@ from arb_lsp.workspace_context.deadline import Deadline
 #: Larger files are not read for context: minified bundles and generated code say little per character.
 MAX_FILE_BYTES = 512 * 1024
 _DISK_CACHE_ENTRIES = 2048
+#: How long a path found missing is trusted to stay missing without asking the filesystem again.
+ABSENT_SECONDS = 2.0
+_ABSENT_ENTRIES = 16384
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +56,29 @@ class DiskCache:
         self._lock = threading.Lock()
         self._entries: OrderedDict[str, tuple[int, int, str]] = OrderedDict()
         self._max = max_entries
+        self._absent: OrderedDict[str, float] = OrderedDict()
         self.reads = 0  # files actually read from disk (for tests and benchmarks)
+
+    def is_file(self, path: str) -> bool:
+        """Whether ``path`` is a regular file; a "no" is remembered for :data:`ABSENT_SECONDS`.
+
+        Import resolution tries many candidate paths per request and most do not exist: asking the
+        filesystem again on every keystroke would cost more than everything else the providers do. A
+        "yes" is always checked afresh (the privacy checks that follow must see the file as it is now).
+        """
+        now = time.monotonic()
+        with self._lock:
+            seen = self._absent.get(path)
+            if seen is not None and now - seen < ABSENT_SECONDS:
+                return False
+        if os.path.isfile(path):
+            return True
+        with self._lock:
+            self._absent[path] = now
+            self._absent.move_to_end(path)
+            while len(self._absent) > _ABSENT_ENTRIES:
+                self._absent.popitem(last=False)
+        return False
 
     def read(self, path: str) -> str | None:
         try:
@@ -159,9 +186,10 @@ class WorkspaceFiles:
     def exists(self, path: str) -> bool:
         """Whether ``path`` is a readable file (open or on disk) that may be read."""
         path = _normal(path)
-        if not self.allowed(path):
-            return False
-        return path in self.open_documents or os.path.isfile(path)
+        if path in self.open_documents:
+            return self.allowed(path)
+        # Existence first: most candidates of an import do not exist, and need no privacy check then.
+        return self._cache.is_file(path) and self.allowed(path)
 
     def read(self, path: str) -> str | None:
         """The text of ``path`` (open buffer first, then disk), or None when absent or not allowed."""

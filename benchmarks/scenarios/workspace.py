@@ -7,8 +7,9 @@ just edited (so every provider has work: imports, recent edits, similar windows)
 *In process*: the providers alone (``WorkspaceContext.collect``, no time budget), for the first request of a
 fresh server (caches cold: every imported file read and parsed) and for each later keystroke (a new document
 version, caches warm). *Through the server*: the overhead over the upstream's own latency per keystroke (a
-``didChange`` and the completion request written together), with workspace context on (default 50 ms budget)
-and off (``completion.workspaceContext: false``); the difference of the medians is what the providers add.
+``didChange`` and the completion request written together), on two servers fed the same keystrokes
+alternately, one with workspace context on (default 50 ms budget) and one with it off
+(``completion.workspaceContext: false``); the difference of the medians is what the providers add.
 The prompt sizes are those the fake received. arb-lsp only: the naive baseline sends no other files.
 """
 
@@ -18,6 +19,7 @@ import os
 import statistics
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -128,41 +130,56 @@ def in_process(root: Path, modules: list[Path], packages: int, samples: int) -> 
     return cold, warm, chars
 
 
+@dataclass(slots=True)
+class _Series:
+    """One server's samples: overhead per keystroke (s), prompt sizes (chars), prompts with context."""
+
+    overheads: list[float] = field(default_factory=list)
+    sizes: list[int] = field(default_factory=list)
+    with_context: int = 0
+
+
+async def _launch(fake: FakeOpenRouter, root: Path, data_dir: str, enabled: bool) -> LspProcess:
+    server = process(ARB, fake, data_dir)
+    await server.launch()
+    await server.initialize({"completion": {"debounceMs": 0, "workspaceContext": enabled}}, root=root.as_uri())
+    return server
+
+
 async def through_server(
-    fake: FakeOpenRouter, root: Path, modules: list[Path], packages: int, samples: int, enabled: bool
-) -> tuple[list[float], list[int], int]:
-    """(overheads per keystroke in s, prompt sizes in chars, prompts that carried workspace context)."""
+    fake: FakeOpenRouter, root: Path, modules: list[Path], packages: int, samples: int
+) -> tuple[_Series, _Series]:
+    """Two servers, context on and off, fed the same keystrokes alternately (so both see the same load)."""
     upstream(fake, ttft=TTFT, tps=TPS, reply=REPLY)
-    options = {"completion": {"debounceMs": 0, "workspaceContext": enabled}}
-    with tempfile.TemporaryDirectory(prefix="arb-bench-") as data_dir:
-        server: LspProcess = process(ARB, fake, data_dir)
-        await server.launch()
+    results = (_Series(), _Series())
+    with tempfile.TemporaryDirectory(prefix="arb-bench-") as on_dir, tempfile.TemporaryDirectory() as off_dir:
+        servers = [await _launch(fake, root, on_dir, True), await _launch(fake, root, off_dir, False)]
         try:
-            await server.initialize(options, root=root.as_uri())
-            for opened in _open_documents(modules):
-                other = Document(server, Path(opened.path).as_uri(), opened.text)
-                server.notify(*other.insert(10, 0, "        values = self.items[:limit]\n"))
-            doc = Document(server, (root / "app" / "main.py").as_uri(), edited_document(packages))
-            await ping(server)
-            last = len(doc.lines) - 2
-            overheads: list[float] = []
-            sizes: list[int] = []
-            with_context = 0
+            documents = []
+            for server in servers:
+                for opened in _open_documents(modules):
+                    other = Document(server, Path(opened.path).as_uri(), opened.text)
+                    server.notify(*other.insert(10, 0, "        values = self.items[:limit]\n"))
+                documents.append(Document(server, (root / "app" / "main.py").as_uri(), edited_document(packages)))
+                await ping(server)
+            last = len(documents[0].lines) - 2
             for i in range(samples + 1):
-                change = doc.insert(last, len(doc.lines[last]), f"total_{i % 50}(")
-                seen = len(fake.chat_requests())
-                answer = await server.request(*doc.completion(doc.end_of(last)), before=[change])
-                chats = chats_since(fake, seen)
-                own = upstream_seconds(chats[0]) if len(chats) == 1 else None
-                if i == 0 or own is None or answer.error is not None:
-                    continue  # the first request warms the caches (its cost is the in-process cold figure)
-                overheads.append(answer.latency - own)
-                prompt = str(chats[0].messages[-1]["content"])
-                sizes.append(len(prompt))
-                with_context += "<context>" in prompt
+                for server, doc, series in zip(servers, documents, results, strict=True):
+                    change = doc.insert(last, len(doc.lines[last]), f"total_{i % 50}(")
+                    seen = len(fake.chat_requests())
+                    answer = await server.request(*doc.completion(doc.end_of(last)), before=[change])
+                    chats = chats_since(fake, seen)
+                    own = upstream_seconds(chats[0]) if len(chats) == 1 else None
+                    if i == 0 or own is None or answer.error is not None:
+                        continue  # the first request warms the caches (its cost is the in-process cold figure)
+                    series.overheads.append(answer.latency - own)
+                    prompt = str(chats[0].messages[-1]["content"])
+                    series.sizes.append(len(prompt))
+                    series.with_context += "<context>" in prompt
         finally:
-            await server.shutdown()
-    return overheads, sizes, with_context
+            for server in servers:
+                await server.shutdown()
+    return results
 
 
 async def run(fake: FakeOpenRouter, config: Config) -> Section:
@@ -181,10 +198,14 @@ async def run(fake: FakeOpenRouter, config: Config) -> Section:
         (root / "app").mkdir()
         packages = max(1, files // MODULES_PER_PACKAGE)
         cold, warm, chars = in_process(root, modules, packages, config.workspace_samples)
-        on, on_sizes, carried = await through_server(fake, root, modules, packages, config.workspace_samples, True)
-        off, off_sizes, _ = await through_server(fake, root, modules, packages, config.workspace_samples, False)
+        on_series, off_series = await through_server(fake, root, modules, packages, config.workspace_samples)
         disk = _size(modules)
-    warm_summary, on_summary, off_summary = summarize(warm), summarize(on), summarize(off)
+    on_sizes, off_sizes = on_series.sizes, off_series.sizes
+    warm_summary, on_summary, off_summary = (
+        summarize(warm),
+        summarize(on_series.overheads),
+        summarize(off_series.overheads),
+    )
     ms = 1000.0
     section.add("context_cold_ms", "providers alone, first request (caches cold)", "ms", cold, None)
     section.add("context_warm_median", "providers alone, per keystroke, median", "ms", warm_summary.median, None)
@@ -223,7 +244,7 @@ async def run(fake: FakeOpenRouter, config: Config) -> Section:
         "context_share",
         "prompts that carried workspace context",
         "%",
-        100 * carried / max(1, len(on_sizes)),
+        100 * on_series.with_context / max(1, len(on_sizes)),
         None,
     )
     section.notes.append(

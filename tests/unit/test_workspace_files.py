@@ -111,3 +111,18 @@ def test_large_and_binary_files_are_skipped(tmp_path: Path) -> None:
     files = files_for(tmp_path)
     assert files.read(str(tmp_path / "big.js")) is None
     assert files.read(str(tmp_path / "blob.py")) is None
+
+
+def test_a_file_replaced_by_a_symlink_out_is_not_read_even_right_after_a_read(tmp_path: Path) -> None:
+    root, outside = tmp_path / "ws", tmp_path / "elsewhere"
+    root.mkdir()
+    outside.mkdir()
+    (outside / "private.py").write_text("SECRET = 1\n")
+    (root / "m.py").write_text("PUBLIC = 1\n")
+    cache = DiskCache()
+    assert files_for(root, cache=cache).read(str(root / "m.py")) == "PUBLIC = 1\n"
+    (root / "m.py").unlink()
+    os.symlink(outside / "private.py", root / "m.py")
+    files = files_for(root, cache=cache)
+    assert not files.exists(str(root / "m.py"))
+    assert files.read(str(root / "m.py")) is None
