@@ -13,6 +13,7 @@ Import snippets are cached per document version (briefly, as files on disk may c
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -54,6 +55,7 @@ class WorkspaceContext:
         self.disk = DiskCache()
         self._imports: OrderedDict[tuple[object, ...], tuple[float, list[ContextSnippet]]]
         self._imports = OrderedDict()
+        self._lock = threading.Lock()  # two requests' workers may overlap
 
     def collect(
         self, request: ContextRequest, excluded: Callable[[str], bool], deadline: Deadline, sink: list[ContextSnippet]
@@ -92,14 +94,17 @@ class WorkspaceContext:
     ) -> list[ContextSnippet]:
         key = (document.path, document.version, len(document.text), files.roots)
         now = time.monotonic()
-        hit = self._imports.get(key)
+        with self._lock:
+            hit = self._imports.get(key)
         if hit is not None and now - hit[0] < IMPORT_CACHE_SECONDS:
-            return hit[1]
+            # The exclusion settings may have changed since: every file is checked again.
+            return [snippet for snippet in hit[1] if files.allowed(snippet.origin)]
         snippets = import_snippets(document, files, deadline)
         if not deadline.expired():  # a cut run is incomplete: do not serve it again
-            self._imports[key] = (now, snippets)
-            while len(self._imports) > _IMPORT_CACHE_ENTRIES:
-                self._imports.popitem(last=False)
+            with self._lock:
+                self._imports[key] = (now, snippets)
+                while len(self._imports) > _IMPORT_CACHE_ENTRIES:
+                    self._imports.popitem(last=False)
         return snippets
 
     async def gather(

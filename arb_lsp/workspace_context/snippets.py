@@ -47,6 +47,8 @@ class ContextSnippet:
     score: float = 0.0
     #: For imports: the names the document uses from the file (None: the file's public outline).
     names: frozenset[str] | None = None
+    #: The file's absolute path, for checks on this machine only (never sent: prompts show ``path``).
+    origin: str = ""
 
 
 _HASH_COMMENT = frozenset(

@@ -103,3 +103,14 @@ async def test_the_import_used_at_the_cursor_comes_first(tmp_path: Path) -> None
     text = "from first import Ledger\nfrom second import Invoice\n\n" + "x = 1\n" * 40 + "invoice = Invoice()\ninvoice."
     found = await WorkspaceContext().gather(request(tmp_path, text), never, 1.0)
     assert [s.path for s in merge_snippets(found, 2000)] == ["second.py", "first.py"]
+
+
+async def test_a_file_excluded_since_the_last_request_is_dropped_from_the_cache(shop: Path) -> None:
+    context = WorkspaceContext()
+    text = "from shop.models import Order\n"
+    assert [s.path for s in await context.gather(request(shop, text), never, 1.0)] == ["shop/models.py"]
+
+    def models_excluded(path: str) -> bool:
+        return path.endswith("models.py")
+
+    assert await context.gather(request(shop, text), models_excluded, 1.0) == []

@@ -122,7 +122,13 @@ def import_snippets(document: OpenDocument, files: WorkspaceFiles, deadline: Dea
         if body.strip():
             snippets.append(
                 ContextSnippet(
-                    files.relative(target.path), body, target.language_id, Source.IMPORT, score, target.names
+                    files.relative(target.path),
+                    body,
+                    target.language_id,
+                    Source.IMPORT,
+                    score,
+                    target.names,
+                    target.path,
                 )
             )
     return snippets
