@@ -81,6 +81,7 @@ class WorkspaceContext:
                 deadline,
                 label=files.relative,
                 language_of=lambda path: by_path[path].language_id if path in by_path else language_of(path) or "",
+                language_id=document.language_id,
             )
         )
         if deadline.expired():

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from arb_lsp.workspace_context.deadline import Deadline
-from arb_lsp.workspace_context.similar import jaccard, tokens
+from arb_lsp.workspace_context.similar import family, jaccard, tokens
 from arb_lsp.workspace_context.snippets import ContextSnippet, Source
 
 #: Ranges remembered across all documents; older ones are forgotten first.
@@ -86,11 +86,14 @@ def recent_edit_snippets(
     *,
     label: Callable[[str], str],
     language_of: Callable[[str], str],
+    language_id: str = "",
     limit: int = 3,
 ) -> list[ContextSnippet]:
     """Windows around recent edits in other documents, ranked by similarity to ``query``, then recency.
 
     ``read`` returns a path's current text (None when it may not be read: privacy is the reader's job).
+    With ``language_id``, only documents of its language family count (an edit to a README says little
+    about the Python being written).
     """
     query_tokens = tokens(query)
     scored: list[tuple[float, int, ContextSnippet]] = []
@@ -99,6 +102,8 @@ def recent_edit_snippets(
         if deadline.expired():
             break
         if edited.path == current_path:
+            continue
+        if language_id and family(language_of(edited.path)) != family(language_id):
             continue
         if edited.path not in texts:
             text = read(edited.path)

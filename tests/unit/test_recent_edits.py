@@ -84,3 +84,22 @@ def test_an_expired_budget_stops_the_provider() -> None:
         history.ranges(), {"/ws/a.py": "def a(): pass\n"}.get, "a()", "/ws/b.py", expired, label=str, language_of=str
     )
     assert snippets == []
+
+
+def test_edits_in_another_language_family_are_left_out() -> None:
+    history = EditHistory()
+    history.record("/ws/README.md", 0, 0, "refund payment amount\n")
+    history.record("/ws/pay.js", 0, 0, "function refund(payment, amount) {}\n")
+    texts = {"/ws/README.md": "refund payment amount\n", "/ws/pay.js": "function refund(payment, amount) {}\n"}
+    languages = {"/ws/README.md": "markdown", "/ws/pay.js": "javascript"}
+    snippets = recent_edit_snippets(
+        history.ranges(),
+        texts.get,
+        "refund(payment, amount)",
+        "/ws/app.ts",
+        unlimited(),
+        label=str,
+        language_of=languages.__getitem__,
+        language_id="typescript",
+    )
+    assert [s.path for s in snippets] == ["/ws/pay.js"]
