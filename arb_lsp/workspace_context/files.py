@@ -31,6 +31,8 @@ from arb_lsp.workspace_context.deadline import Deadline
 #: Larger files are not read for context: minified bundles and generated code say little per character.
 MAX_FILE_BYTES = 512 * 1024
 _DISK_CACHE_ENTRIES = 2048
+#: Characters of file text the cache keeps at most, whatever the number of files.
+_DISK_CACHE_CHARS = 32 * 1024 * 1024
 #: How long a path found missing is trusted to stay missing without asking the filesystem again.
 ABSENT_SECONDS = 2.0
 _ABSENT_ENTRIES = 16384
@@ -56,6 +58,7 @@ class DiskCache:
         self._lock = threading.Lock()
         self._entries: OrderedDict[str, tuple[int, int, str]] = OrderedDict()
         self._max = max_entries
+        self._chars = 0
         self._absent: OrderedDict[str, float] = OrderedDict()
         self.reads = 0  # files actually read from disk (for tests and benchmarks)
 
@@ -103,10 +106,11 @@ class DiskCache:
         text = data.decode("utf-8", "replace")
         with self._lock:
             self.reads += 1
+            previous = self._entries.pop(path, None)
+            self._chars += len(text) - (len(previous[2]) if previous else 0)
             self._entries[path] = (*stamp, text)
-            self._entries.move_to_end(path)
-            while len(self._entries) > self._max:
-                self._entries.popitem(last=False)
+            while len(self._entries) > self._max or self._chars > _DISK_CACHE_CHARS:
+                self._chars -= len(self._entries.popitem(last=False)[1][2])
         return text
 
 

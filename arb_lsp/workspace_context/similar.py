@@ -28,7 +28,7 @@ QUERY_LINES_AFTER = 5
 MIN_SCORE = 0.08
 #: Documents longer than this many lines are only searched in their first part.
 MAX_LINES_SEARCHED = 5000
-_CACHE_ENTRIES = 64
+_CACHE_ENTRIES = 32
 
 _IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*")
 #: Keywords so common in code that sharing them says nothing.
@@ -84,26 +84,27 @@ def query_text(text: str, offset: int) -> str:
 
 
 class _LineTokens:
-    """Token sets per line of a document text, cached per text (documents change one version at a time)."""
+    """Token sets per line of each document's latest text (one entry per path: memory stays bounded)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._entries: OrderedDict[tuple[str, int, int], tuple[list[str], list[set[str]]]] = OrderedDict()
+        self._entries: OrderedDict[str, tuple[int, int, list[str], list[set[str]]]] = OrderedDict()
 
     def get(self, path: str, text: str) -> tuple[list[str], list[set[str]]]:
-        key = (path, len(text), hash(text))
+        stamp = (len(text), hash(text))
         with self._lock:
-            hit = self._entries.get(key)
-            if hit is not None:
-                self._entries.move_to_end(key)
-                return hit
+            hit = self._entries.get(path)
+            if hit is not None and hit[:2] == stamp:
+                self._entries.move_to_end(path)
+                return hit[2], hit[3]
         lines = text.split("\n", MAX_LINES_SEARCHED)[:MAX_LINES_SEARCHED]
-        value = (lines, [tokens(line) for line in lines])
+        line_tokens = [tokens(line) for line in lines]
         with self._lock:
-            self._entries[key] = value
+            self._entries[path] = (*stamp, lines, line_tokens)
+            self._entries.move_to_end(path)
             while len(self._entries) > _CACHE_ENTRIES:
                 self._entries.popitem(last=False)
-        return value
+        return lines, line_tokens
 
 
 _LINE_TOKENS = _LineTokens()

@@ -5,8 +5,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from arb_lsp.runtime import build_exclusions
 from arb_lsp.settings import Settings
+from arb_lsp.workspace_context import files as files_module
 from arb_lsp.workspace_context.files import MAX_FILE_BYTES, DiskCache, OpenDocument, WorkspaceFiles
 
 
@@ -126,3 +129,17 @@ def test_a_file_replaced_by_a_symlink_out_is_not_read_even_right_after_a_read(tm
     files = files_for(root, cache=cache)
     assert not files.exists(str(root / "m.py"))
     assert files.read(str(root / "m.py")) is None
+
+
+def test_the_disk_cache_is_bounded_by_characters(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(files_module, "_DISK_CACHE_CHARS", 20)
+    for name in ("a.py", "b.py"):
+        (tmp_path / name).write_text("X = 123456789\n")  # 14 characters each: both do not fit
+    cache = DiskCache()
+    files = files_for(tmp_path, cache=cache)
+    files.read(str(tmp_path / "a.py"))
+    files.read(str(tmp_path / "b.py"))
+    files.read(str(tmp_path / "b.py"))
+    assert cache.reads == 2
+    files.read(str(tmp_path / "a.py"))  # evicted by b.py
+    assert cache.reads == 3
