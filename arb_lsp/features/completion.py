@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from lsprotocol import types
 from pygls import uris
@@ -129,17 +130,20 @@ class CompletionEngine:
 
     async def _workspace_context(self, snapshot: Snapshot, offset: int, settings: Settings) -> list[ContextSnippet]:
         """Code from other files (imports, recent edits, similar windows), found within the time budget."""
-        path = _fs_path(snapshot.uri)
-        if not settings.completion.workspace_context or path is None:
+        if not settings.completion.workspace_context:
             return []
         server = self.server
+        # Documents without a file (untitled:) are named by their URI: nothing on disk is relative to them.
         open_documents = tuple(
-            OpenDocument(other_path, document.language_id or "", document.source, document.version)
+            OpenDocument(
+                _fs_path(other_uri) or other_uri, document.language_id or "", document.source, document.version
+            )
             for other_uri, document in server.workspace.text_documents.items()
-            if (other_path := _fs_path(other_uri)) is not None
         )
         request = ContextRequest(
-            OpenDocument(path, snapshot.language_id, snapshot.text, snapshot.version),
+            OpenDocument(
+                _fs_path(snapshot.uri) or unquote(snapshot.uri), snapshot.language_id, snapshot.text, snapshot.version
+            ),
             offset,
             server.workspace_roots(),
             open_documents,

@@ -140,7 +140,9 @@ class WorkspaceFiles:
         self.roots: tuple[str, ...] = tuple(dict.fromkeys(_normal(root) for root in roots if root))
         self._real_roots = tuple(os.path.realpath(root) for root in self.roots)
         self._excluded = excluded
-        self.open_documents: Mapping[str, OpenDocument] = open_documents or {}
+        self.open_documents: Mapping[str, OpenDocument] = {
+            _normal(path): document for path, document in (open_documents or {}).items()
+        }
         self._cache = cache or DiskCache()
         self._allowed: dict[str, bool] = {}
         self._deadline = deadline

@@ -13,6 +13,7 @@ Import snippets are cached per document version (briefly, as files on disk may c
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 import time
 from collections import OrderedDict
@@ -69,7 +70,8 @@ class WorkspaceContext:
         if deadline.expired():
             return
         query = query_text(document.text, request.offset)
-        sink.extend(rank_by_use(self._import_snippets(document, files, deadline), tokens(query)))
+        if os.path.isabs(document.path):  # an untitled buffer has no folder its imports are relative to
+            sink.extend(rank_by_use(self._import_snippets(document, files, deadline), tokens(query)))
         if deadline.expired():
             return
         sink.extend(

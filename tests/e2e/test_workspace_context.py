@@ -166,6 +166,23 @@ async def test_a_function_just_written_in_another_open_file_is_in_the_prompt(
     assert "value_10 " not in prompt, "only the lines around the edit, not the file's head"
 
 
+async def test_an_untitled_buffer_gets_similar_code_of_open_files(fake: FakeOpenRouter, tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    async with session(fake, tmp_path, folders=[ws]) as client:
+        open_document(
+            client,
+            "def refund_payment(payment, amount):\n    ledger.refund(payment, amount)\n",
+            "python",
+            uri=(ws / "pay.py").as_uri(),
+        )
+        text, position = cursor("payment = load()\nrefund_payment(payment, █)\n")
+        uri = open_document(client, text, "python", uri="untitled:Untitled-1")
+        await complete(client, uri, position)
+    prompt = str(fake.chat_requests()[0].messages[-1]["content"])
+    assert "# Path: pay.py\ndef refund_payment(payment, amount):" in prompt
+
+
 async def test_excluded_files_symlinks_out_and_files_outside_the_workspace_are_never_sent(
     fake: FakeOpenRouter, tmp_path: Path
 ) -> None:
