@@ -32,9 +32,10 @@ CHARS_PER_TOKEN = 3.5
 # The longest block a multi-line suggestion may be; prompts ask for it and post-processing enforces it.
 MAX_BLOCK_LINES = 20
 
-NEIGHBOUR_SHARE = 0.2
-# Per-snippet overhead a prompt spends on the path and the wrapping around a neighbour's text.
-_SNIPPET_OVERHEAD = 40
+#: Of the prompt's budget, code from other files (imports, recent edits, similar windows) gets at most this.
+NEIGHBOUR_SHARE = 0.4
+# Per-snippet overhead a prompt spends around a neighbour's text (its path label is part of the text).
+_SNIPPET_OVERHEAD = 2
 # A neighbour cut to fewer characters than this says too little to be worth its header.
 _MIN_SNIPPET_CHARS = 80
 
@@ -43,7 +44,7 @@ _CLOSERS_AND_TERMINATORS = frozenset(")]};,")
 
 @dataclass(frozen=True, slots=True)
 class Snippet:
-    """Some text from another open document, shown to the model for reference."""
+    """Code from another file, shown to the model for reference; ``text`` starts with its path as a comment."""
 
     path: str
     text: str
@@ -149,7 +150,7 @@ def build_completion_context(
     """Cut the windows around `offset` and decide whether a block may be suggested.
 
     `index` must have been built from this exact `text`.  Of `budget_chars`, the neighbours get at
-    most a fifth and only what the code windows leave over; the code gets the rest, split
+    most `NEIGHBOUR_SHARE` and only what the code windows leave over; the code gets the rest, split
     `1 - suffix_share` before the cursor and `suffix_share` after it, and a side that needs less
     than its share hands the remainder to the other.
     """
@@ -221,14 +222,14 @@ def _suffix_window_end(text: str, offset: int, budget: int, index: LineIndex) ->
 
 
 def _snippets_size(snippets: Sequence[Snippet]) -> int:
-    return sum(len(snippet.text) + len(snippet.path) + _SNIPPET_OVERHEAD for snippet in snippets)
+    return sum(len(snippet.text) + _SNIPPET_OVERHEAD for snippet in snippets)
 
 
 def _fit_neighbours(snippets: Sequence[Snippet], budget: int) -> tuple[Snippet, ...]:
     kept: list[Snippet] = []
     remaining = budget
     for snippet in snippets:
-        room = remaining - len(snippet.path) - _SNIPPET_OVERHEAD
+        room = remaining - _SNIPPET_OVERHEAD
         if room < _MIN_SNIPPET_CHARS and room < len(snippet.text):
             break
         if len(snippet.text) <= room:

@@ -12,7 +12,14 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from arb_lsp.context import CompletionContext, LineIndex, Snippet, build_completion_context, chars_for_tokens
+from arb_lsp.context import (
+    NEIGHBOUR_SHARE,
+    CompletionContext,
+    LineIndex,
+    Snippet,
+    build_completion_context,
+    chars_for_tokens,
+)
 from arb_lsp.docstrings import can_document, clean_docstring, docstring_edit, docstring_messages
 from arb_lsp.explain import explain_messages, format_hover
 from arb_lsp.openrouter.cache import request_key
@@ -24,6 +31,7 @@ from arb_lsp.privacy import redact
 from arb_lsp.prompts import completion_max_tokens, completion_messages, completion_stop
 from arb_lsp.settings import Settings
 from arb_lsp.syntax import Definition, ExplainTarget, find_definition, find_explain_target
+from arb_lsp.workspace_context import ContextSnippet, merge_snippets
 
 #: Prompt budget for completions: small windows answer faster and cost less; capped by the model.
 COMPLETION_PROMPT_TOKENS = 2048
@@ -68,8 +76,16 @@ def plan_completion(
     path: str,
     neighbours: Sequence[Snippet] = (),
     context_tokens: int | None = None,
+    context_snippets: Sequence[ContextSnippet] = (),
 ) -> CompletionPlan:
+    """``context_snippets`` (from the workspace context providers) are merged by priority into the budget."""
     budget = COMPLETION_PROMPT_TOKENS if context_tokens is None else min(COMPLETION_PROMPT_TOKENS, context_tokens // 2)
+    if context_snippets:
+        chars = chars_for_tokens(budget)
+        # The code windows are cut from this span; what they already show is not sent twice.
+        shown = text[max(0, offset - chars) : offset + chars]
+        merged = merge_snippets(context_snippets, int(chars * NEIGHBOUR_SHARE), shown)
+        neighbours = (*neighbours, *merged)
     context = build_completion_context(
         text,
         offset,

@@ -54,8 +54,10 @@ File: {path}
 {task}\
 """
 
-COMPLETION_NEIGHBOURS_HEADER = "\nOther open files, for reference only:\n"
-COMPLETION_NEIGHBOUR_TEMPLATE = '<snippet path="{path}">\n{text}\n</snippet>\n'
+COMPLETION_NEIGHBOURS_TEMPLATE = (
+    "\nCode from other files of the workspace, for reference only (each starts with its path):\n"
+    "<context>\n{snippets}</context>\n"
+)
 
 COMPLETION_SINGLE_LINE_TASK = "Reply with the text that replaces {hole}: the rest of the line only."
 COMPLETION_BLOCK_TASK = "Reply with the code that replaces {hole}."
@@ -128,10 +130,9 @@ def completion_messages(ctx: CompletionContext) -> list[Message]:
 def _neighbours_section(snippets: tuple[Snippet, ...]) -> str:
     if not snippets:
         return ""
-    body = "".join(
-        COMPLETION_NEIGHBOUR_TEMPLATE.format(path=snippet.path, text=snippet.text.rstrip("\n")) for snippet in snippets
+    return COMPLETION_NEIGHBOURS_TEMPLATE.format(
+        snippets="\n".join(snippet.text.rstrip("\n") + "\n" for snippet in snippets)
     )
-    return COMPLETION_NEIGHBOURS_HEADER + body
 
 
 def completion_stop(ctx: CompletionContext) -> list[str]:

@@ -28,6 +28,7 @@ from arb_lsp.openrouter.ledger import UsageLedger
 from arb_lsp.privacy import ExclusionMatcher, scrub_key
 from arb_lsp.runtime import build_client, build_exclusions, build_gateway
 from arb_lsp.settings import SECTION, Settings, from_environment, parse_settings, settings_message
+from arb_lsp.workspace_context import WorkspaceContext
 
 log = logging.getLogger(__name__)
 
@@ -214,6 +215,8 @@ class ArbLanguageServer(LanguageServer):
         self.ledger = ledger or UsageLedger()
         self.retry = RetryPolicy(attempts=2, max_delay=2.0, max_retry_after=5.0)
         self.completion_engine: Any = None
+        #: Context from other files for completions: the edit history and the providers' caches.
+        self.workspace_context = WorkspaceContext()
         #: Set once the client's settings were pulled after `initialized` (or that failed).
         self.configured = asyncio.Event()
         self.init_options: dict[str, Any] = {}
@@ -294,7 +297,7 @@ class ArbLanguageServer(LanguageServer):
             return path[len(root.rstrip("/")) + 1 :]
         return path.rsplit("/", 1)[-1]
 
-    def workspace_roots(self) -> set[str]:
+    def workspace_root_uris(self) -> set[str]:
         """Every workspace folder's URI and the root URI (clients send either or both)."""
         workspace = self.workspace
         roots = set(workspace.folders)
@@ -302,11 +305,18 @@ class ArbLanguageServer(LanguageServer):
             roots.add(workspace.root_uri)
         return roots
 
+    def workspace_roots(self) -> tuple[str, ...]:
+        """Paths of the workspace folders (``workspaceFolders``), or of ``rootUri``/``rootPath``."""
+        roots = [uris.to_fs_path(uri) for uri in self.workspace.folders]
+        if self.workspace.root_path:
+            roots.append(self.workspace.root_path)
+        return tuple(dict.fromkeys(root for root in roots if root))
+
     def excluded(self, uri: str) -> bool:
         """True when nothing of ``uri`` may be sent: judged by the rules of each workspace folder holding
         it (several when folders nest: any of them excluding it is enough), else by the root-less rules."""
         services = self.services
-        holders = [m for m in map(services.exclusions_in, self.workspace_roots()) if m.covers(uri)]
+        holders = [m for m in map(services.exclusions_in, self.workspace_root_uris()) if m.covers(uri)]
         if not holders:
             return services.exclusions.is_excluded(uri)
         return any(matcher.is_excluded(uri) for matcher in holders)

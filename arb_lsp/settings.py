@@ -43,6 +43,10 @@ class CompletionSettings(_Section):
     max_tokens: int = Field(256, ge=1, le=8192)
     multiline: Literal["auto", "always", "never"] = "auto"
     timeout_ms: int = Field(10000, ge=100, le=120000)
+    #: Code from other files of the workspace (imports, recent edits, similar windows) in the prompt.
+    workspace_context: bool = True
+    #: Time the workspace context providers may take per request, in all.
+    context_budget_ms: int = Field(50, ge=0, le=1000)
 
 
 class HoverSettings(_Section):

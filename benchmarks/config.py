@@ -22,6 +22,8 @@ class Config:
     rss_file_lines: int = 10_000
     rss_completions: int = 1_000
     cold_starts: int = 10
+    workspace_files: int = 2_000
+    workspace_samples: int = 100
 
     @classmethod
     def smoke(cls) -> Config:
@@ -41,4 +43,6 @@ class Config:
             rss_file_lines=500,
             rss_completions=6,
             cold_starts=1,
+            workspace_files=100,
+            workspace_samples=3,
         )

@@ -26,7 +26,7 @@ from fake_openrouter import FakeOpenRouter
 from benchmarks import ROOT, report
 from benchmarks.config import Config
 from benchmarks.results import Machine, Run, Section, Target
-from benchmarks.scenarios import burst, cache, cancellation, memory, overhead, scale, startup
+from benchmarks.scenarios import burst, cache, cancellation, memory, overhead, scale, startup, workspace
 
 Scenario = Callable[[FakeOpenRouter, Config], Awaitable[Section]]
 
@@ -38,6 +38,7 @@ SCENARIOS: dict[str, Scenario] = {
     "scale": scale.run,
     "memory": memory.run,
     "startup": startup.run,
+    "workspace": workspace.run,
 }
 
 

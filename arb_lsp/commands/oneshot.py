@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -46,6 +47,7 @@ from arb_lsp.pipelines import (
 from arb_lsp.runtime import build_exclusions
 from arb_lsp.settings import Settings
 from arb_lsp.syntax import find_definition, supports_language
+from arb_lsp.workspace_context import ContextRequest, ContextSnippet, OpenDocument, WorkspaceContext
 
 
 def _open(spec: str, settings: Settings) -> tuple[Position, Source]:
@@ -62,10 +64,27 @@ def _one_position(targets: list[str]) -> None:
         raise UsageError("docstring takes one FILE:LINE:COL; for whole files and folders add --all.")
 
 
+#: A one-shot command has no keystrokes to keep up with: it lets the providers finish (up to this long).
+CLI_CONTEXT_SECONDS = 2.0
+
+
+async def _workspace_context(settings: Settings, source: Source, offset: int) -> list[ContextSnippet]:
+    """What the editor's completion would add from other files, with the working folder as the workspace."""
+    if not settings.completion.workspace_context or settings.completion.context_budget_ms <= 0:
+        return []
+    path = str(source.path.absolute())
+    cwd = str(Path.cwd())
+    roots = (cwd,) if path.startswith(cwd.rstrip(os.sep) + os.sep) else ()
+    document = OpenDocument(path, source.language_id, source.text, None)
+    request = ContextRequest(document, offset, roots, (document,), ())
+    return await WorkspaceContext().gather(request, build_exclusions(settings).is_excluded, CLI_CONTEXT_SECONDS)
+
+
 async def complete(args: argparse.Namespace) -> int:
     settings = usable_settings(args, (TaskType.COMPLETION,))
     position, source = _open(args.position, settings)
     where = locate(source, position)
+    snippets = await _workspace_context(settings, source, where.offset)
     async with openrouter_session(settings) as session:
         plan = plan_completion(
             settings,
@@ -74,6 +93,7 @@ async def complete(args: argparse.Namespace) -> int:
             index=where.index,
             language_id=source.language_id,
             path=source.prompt_path,
+            context_snippets=snippets,
         )
         raw, model, cost = await run_completion(session.gateway, plan, settings.completion.timeout_ms / 1000)
     suggestion = finish_completion(raw, plan, model, cost)

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from urllib.parse import unquote
 
 from lsprotocol import types
+from pygls import uris
 
-from arb_lsp.context import Snippet
 from arb_lsp.documents import Snapshot
 from arb_lsp.features.suggestions import SuggestionTracking
 from arb_lsp.features.suggestions import register as register_suggestions
@@ -28,15 +28,13 @@ from arb_lsp.pipelines import CompletionPlan, Suggestion, finish_completion, pla
 from arb_lsp.scheduling import LatestWins
 from arb_lsp.server import NO_KEY_HINT, ArbLanguageServer
 from arb_lsp.settings import Settings
+from arb_lsp.workspace_context import ContextRequest, ContextSnippet, OpenDocument
 
 _WORD_TAIL = re.compile(r"[\w$]+$")
 #: A typed word longer than this is not a word: searching a 1 MB line backwards would be quadratic.
 _WORD_MAX = 200
 #: How much text around a shown suggestion must be unchanged for type-ahead to serve its rest.
 _ANCHOR_CHARS = 200
-#: Other open documents shown to the model, and how much of each (their heads: imports, definitions).
-_NEIGHBOURS = 2
-_NEIGHBOUR_CHARS = 1200
 #: Menu labels longer than this are cut: editors truncate (or drop) wider ones themselves.
 _LABEL_CHARS = 60
 #: Clients whose snippet engine indents a snippet's later lines like the cursor's line (VS Code's
@@ -155,8 +153,8 @@ class CompletionEngine:
             index=snapshot.index,
             language_id=snapshot.language_id,
             path=server.relative_path(uri),
-            neighbours=self._neighbours(uri, snapshot.language_id),
             context_tokens=server.services.context_tokens(models[0]),
+            context_snippets=await self._workspace_context(snapshot, offset, settings),
         )
         key = plan.key
         cached = self.answers.get(key)
@@ -179,19 +177,29 @@ class CompletionEngine:
             self._by_spot.put(spot, (settings, suggestion))
         return placed(suggestion)
 
-    def _neighbours(self, uri: str, language_id: str) -> list[Snippet]:
-        """The heads of other open documents in the same language (imports, top definitions), if allowed."""
-        snippets: list[Snippet] = []
-        for other_uri, document in self.server.workspace.text_documents.items():
-            if len(snippets) >= _NEIGHBOURS or other_uri == unquote(uri) or document.language_id != language_id:
-                continue
-            if self.server.excluded(other_uri):
-                continue
-            head = document.source[:_NEIGHBOUR_CHARS]
-            head = head[: head.rfind("\n") + 1] if "\n" in head else head
-            if head.strip():
-                snippets.append(Snippet(self.server.relative_path(other_uri), head))
-        return snippets
+    async def _workspace_context(self, snapshot: Snapshot, offset: int, settings: Settings) -> list[ContextSnippet]:
+        """Code from other files (imports, recent edits, similar windows), found within the time budget."""
+        if not settings.completion.workspace_context:
+            return []
+        server = self.server
+        # Documents without a file (untitled:) are named by their URI: nothing on disk is relative to them.
+        open_documents = tuple(
+            OpenDocument(
+                _fs_path(other_uri) or other_uri, document.language_id or "", document.source, document.version
+            )
+            for other_uri, document in server.workspace.text_documents.items()
+        )
+        request = ContextRequest(
+            OpenDocument(
+                _fs_path(snapshot.uri) or unquote(snapshot.uri), snapshot.language_id, snapshot.text, snapshot.version
+            ),
+            offset,
+            server.workspace_roots(),
+            open_documents,
+            tuple(server.workspace_context.history.ranges()),
+        )
+        budget = settings.completion.context_budget_ms / 1000
+        return await server.workspace_context.gather(request, server.excluded, budget)
 
     async def _ask(self, plan: CompletionPlan) -> Suggestion | None:
         services = self.server.services
@@ -243,6 +251,21 @@ def _label(word: str, text: str) -> tuple[str, str, str]:
     label = head if len(head) <= _LABEL_CHARS else head[: _LABEL_CHARS - 1] + "…"
     more = len([line for line in lines[first + 1 :] if line.strip()])
     return label, head, (f" … +{more} line{'s' if more > 1 else ''}" if more else "")
+
+
+def _fs_path(uri: str) -> str | None:
+    return uris.to_fs_path(uri) if uri.startswith("file:") else None
+
+
+def record_edits(server: ArbLanguageServer, params: types.DidChangeTextDocumentParams) -> None:
+    """Remember where a document was edited, for the recent-edits context of other documents' completions."""
+    path = _fs_path(params.text_document.uri)
+    if path is None:
+        return
+    history = server.workspace_context.history
+    for change in params.content_changes:
+        if isinstance(change, types.TextDocumentContentChangePartial):
+            history.record(path, change.range.start.line, change.range.end.line, change.text)
 
 
 def _snippet_escape(text: str) -> str:

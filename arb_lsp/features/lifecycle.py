@@ -7,6 +7,7 @@ from typing import Any
 from lsprotocol import types
 
 from arb_lsp.documents import LspWorkspace
+from arb_lsp.features.completion import record_edits
 from arb_lsp.server import NO_KEY_HINT, ArbLanguageServer
 
 
@@ -43,6 +44,11 @@ def register(server: ArbLanguageServer) -> None:
             ls.pulled = pushed["arbLsp"]
             ls.reload_settings()
         await ls.pull_configuration()
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: ArbLanguageServer, params: types.DidChangeTextDocumentParams) -> None:
+        # pygls has applied the change already; this only notes where it was (workspace context).
+        record_edits(ls, params)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: ArbLanguageServer, params: types.DidCloseTextDocumentParams) -> None:

@@ -108,7 +108,8 @@ async def initialize(
     handshake = client.initialize_session(
         types.InitializeParams(
             capabilities=capabilities(profile),
-            initialization_options={"completion": {"debounceMs": 0}, **(init_options or {})},
+            # Debounce off; a workspace-context budget no loaded test machine can miss (benchmarks/ time it).
+            initialization_options={"completion": {"debounceMs": 0, "contextBudgetMs": 1000}, **(init_options or {})},
             root_uri=root.as_uri() if root else None,
             workspace_folders=[types.WorkspaceFolder(uri=f.as_uri(), name=f.name) for f in folders] or None,
         )

@@ -134,6 +134,19 @@ def test_complete_says_which_closers_its_text_replaces(fake: FakeOpenRouter, dat
     assert (result["text"], result["replace"]) == ("a[0], a[1]))", 2)  # replaces "))": no doubled closer
 
 
+def test_complete_sends_what_the_file_imports_from_the_working_folder(
+    fake: FakeOpenRouter, data: Path, work: Path
+) -> None:
+    (work / "shop").mkdir()
+    (work / "shop" / "__init__.py").write_text("")
+    (work / "shop" / "models.py").write_text("class Order:\n    def total(self) -> int:\n        return HIDDEN\n")
+    (work / "app.py").write_text("from shop.models import Order\n\norder = Order()\norder.\n")
+    arb(fake, data, "complete", "app.py:4:7", cwd=work)
+    prompt = fake.chat_requests()[0].messages[-1]["content"]
+    assert "# Path: shop/models.py\nclass Order:\n    def total(self) -> int:\n        ..." in prompt
+    assert "HIDDEN" not in prompt
+
+
 def test_complete_honours_model_and_priority(fake: FakeOpenRouter, data: Path, work: Path) -> None:
     (work / "calc.py").write_text("x = 1\n")
     fake.default_reply = Reply.text(" + 1")

@@ -428,19 +428,21 @@ async def test_invalid_settings_fall_back_with_one_message(fake: FakeOpenRouter,
     assert fake.chat_requests()[0].model == "qwen/qwen3-coder:free"
 
 
-async def test_other_open_documents_of_the_language_inform_the_prompt_unless_excluded(
+async def test_similar_code_of_other_open_documents_informs_the_prompt_unless_excluded(
     fake: FakeOpenRouter, tmp_path: Path
 ) -> None:
     async with lsp_session(fake, tmp_path) as client:
         open_document(client, "from shop.models import Basket\n\ndef checkout(basket: Basket) -> int: ...\n")
-        open_document(client, "API_TOKEN=abc123def456\n", "python", uri="file:///work/ws/.env")
-        open_document(client, "const unrelated = 1;\n", "javascript")
-        text, position = cursor("total = █\n")
+        open_document(client, "def render_banner(colour):\n    paint(colour)\n")
+        open_document(client, "checkout_basket_TOKEN=abc123def456\n", "python", uri="file:///work/ws/.env")
+        open_document(client, "const checkout = (basket) => basket;\n", "javascript")
+        text, position = cursor("basket = Basket()\ntotal = checkout(█)\n")
         uri = open_document(client, text)
         await complete(client, uri, position)
     prompt = fake.chat_requests()[0].messages[-1]["content"]
-    assert "def checkout(basket: Basket)" in prompt
-    assert "API_TOKEN" not in prompt and "unrelated" not in prompt
+    assert "# Path: file" in prompt and "def checkout(basket: Basket)" in prompt
+    # Not similar, excluded, another language: none of them.
+    assert "render_banner" not in prompt and "TOKEN" not in prompt and "=> basket" not in prompt
 
 
 async def test_the_window_is_capped_by_the_models_context_length(fake: FakeOpenRouter, tmp_path: Path) -> None:

@@ -251,8 +251,11 @@ async def test_an_anchored_exclude_pattern_applies_in_every_workspace_folder(
         )
         assert resolved.answered and resolved.code is None and resolved.result.get("edit") is None, resolved
         assert not fake.chat_requests(), "nothing is sent for the excluded file itself"
-        other = open_document(client, "total = \n", "python", uri=(folder / "app.py").as_uri())
-        assert (await timed(complete(client, other, types.Position(line=0, character=8))))[0].items
+        # Code like both helpers', so each would be a similar window of an open document if it were allowed.
+        other = open_document(
+            client, "def use(token):\n    return token.\n", "python", uri=(folder / "app.py").as_uri()
+        )
+        assert (await timed(complete(client, other, types.Position(line=1, character=17))))[0].items
     bodies = [r.body.decode() for r in fake.chat_requests()]
     assert len(bodies) == 1
     assert "hidden_helper" not in bodies[0]
@@ -346,8 +349,10 @@ async def test_secrets_in_an_open_neighbour_are_redacted_in_the_completion_conte
     false`` they are all sent: the neighbour really is in the prompt, so the first check can fail)."""
     async with session(fake, tmp_path, init_options={"redactSecrets": redact}, root=Path("/work/ws")) as running:
         open_document(running.client, SECRET_SOURCE, "python", uri="file:///work/ws/cloud/connect.py")
-        other = open_document(running.client, "client = \n", "python", uri="file:///work/ws/app.py")
-        await timed(complete(running.client, other, types.Position(line=0, character=9)))
+        # Code like the neighbour's, so the neighbour is a similar window worth sending.
+        code = "def reconnect(region):\n    client = Client(github, aws_access_key_id, dsn, signing_key)\n    return client.\n"
+        other = open_document(running.client, code, "python", uri="file:///work/ws/app.py")
+        await timed(complete(running.client, other, types.Position(line=2, character=18)))
     [record] = fake.chat_requests()
     sent = json.dumps(record.json, ensure_ascii=False)
     assert "def connect(region):" in sent and "cloud/connect.py" in sent, "the neighbour is in the prompt"

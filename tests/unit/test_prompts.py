@@ -125,20 +125,21 @@ def test_no_cursor_line_note_on_a_blank_line() -> None:
     assert "without retyping" not in user
 
 
-def test_neighbours_are_included_with_their_paths() -> None:
-    neighbours = (Snippet("lib/util.py", "def helper():\n    return 'é'\n"), Snippet("lib/b.py", "B = 2\n"))
+def test_neighbours_are_included_with_their_path_labels_in_one_context_block() -> None:
+    neighbours = (
+        Snippet("lib/util.py", "# Path: lib/util.py\ndef helper():\n    return 'é'\n"),
+        Snippet("lib/b.py", "# Path: lib/b.py\nB = 2\n"),
+    )
     _, user = system_and_user(make_context("import util\n█\n", neighbours=neighbours))
-    assert prompts.COMPLETION_NEIGHBOURS_HEADER.strip() in user
-    assert "<snippet path=\"lib/util.py\">\ndef helper():\n    return 'é'\n</snippet>" in user
-    assert '<snippet path="lib/b.py">\nB = 2\n</snippet>' in user
+    expected = "<context>\n# Path: lib/util.py\ndef helper():\n    return 'é'\n\n# Path: lib/b.py\nB = 2\n</context>"
+    assert expected in user
     # Neighbours come before the file being edited.
     assert user.index("lib/util.py") < user.index("<file>")
 
 
 def test_no_neighbour_section_without_neighbours() -> None:
     _, user = system_and_user(make_context("x█\n"))
-    assert "<snippet" not in user
-    assert prompts.COMPLETION_NEIGHBOURS_HEADER.strip() not in user
+    assert "<context>" not in user and "other files" not in user
 
 
 @pytest.mark.parametrize("multiline", ["always", "never"])
@@ -188,6 +189,6 @@ def test_templates_are_module_constants() -> None:
         "COMPLETION_USER_TEMPLATE",
         "COMPLETION_SINGLE_LINE_RULE",
         "COMPLETION_BLOCK_RULE",
-        "COMPLETION_NEIGHBOUR_TEMPLATE",
+        "COMPLETION_NEIGHBOURS_TEMPLATE",
     ):
         assert isinstance(getattr(prompts, name), str)

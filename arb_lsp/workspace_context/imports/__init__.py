@@ -1,0 +1,134 @@
+"""Context provider 1: what the document imports, resolved to workspace files and outlined.
+
+Each language family has a module with one function, ``targets(parsed, document, files)``, that reads the
+import statements of the document's head with tree-sitter and resolves them to files of the workspace
+(through :class:`~arb_lsp.workspace_context.files.WorkspaceFiles`, which enforces privacy). This module
+outlines each target (signatures, doc comments, fields; no bodies) and returns the snippets.
+
+Only the head of the document is parsed (:data:`HEAD_CHARS`): imports live there, and this keeps the cost
+independent of the file's length; the result is cached per head text, so keystrokes below the imports
+reuse it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Collection
+
+from arb_lsp.syntax import ParsedSource, parse
+from arb_lsp.workspace_context.deadline import Deadline
+from arb_lsp.workspace_context.files import OpenDocument, WorkspaceFiles
+from arb_lsp.workspace_context.imports import c_family, go, java, javascript, python, rust
+from arb_lsp.workspace_context.imports.common import Target
+from arb_lsp.workspace_context.outline import outline
+from arb_lsp.workspace_context.snippets import ContextSnippet, Source
+
+__all__ = ["HEAD_CHARS", "Target", "import_snippets", "import_targets", "rank_by_use"]
+
+#: How much of the document's start is searched for imports.
+HEAD_CHARS = 32_000
+#: The most files one document's imports bring in, and how much of each.
+MAX_TARGETS = 12
+MAX_OUTLINE_CHARS = 3000
+
+Resolver = Callable[[ParsedSource, OpenDocument, WorkspaceFiles], list[Target]]
+_RESOLVERS: dict[str, Resolver] = {
+    "python": python.targets,
+    "javascript": javascript.targets,
+    "javascriptreact": javascript.targets,
+    "typescript": javascript.targets,
+    "typescriptreact": javascript.targets,
+    "go": go.targets,
+    "rust": rust.targets,
+    "java": java.targets,
+    "c": c_family.targets,
+    "cpp": c_family.targets,
+}
+
+_cache_lock = threading.Lock()
+_TARGET_CACHE: OrderedDict[tuple[str, str, int, int, tuple[str, ...]], list[Target]] = OrderedDict()
+_TARGET_CACHE_ENTRIES = 256
+
+
+def _head(text: str) -> str:
+    if len(text) <= HEAD_CHARS:
+        return text
+    head = text[:HEAD_CHARS]
+    return head[: head.rfind("\n") + 1] or head
+
+
+def rank_by_use(snippets: list[ContextSnippet], near_cursor: Collection[str]) -> list[ContextSnippet]:
+    """Import snippets scored up by how many of their names are written near the cursor.
+
+    What the code at the cursor uses wins the budget first; the order of the imports breaks ties.
+    """
+    near = set(near_cursor)
+    return [
+        dataclasses.replace(snippet, score=snippet.score + len(snippet.names & near)) if snippet.names else snippet
+        for snippet in snippets
+    ]
+
+
+def import_targets(document: OpenDocument, files: WorkspaceFiles) -> list[Target]:
+    """The workspace files the document imports, with the names it uses from each (cached per head)."""
+    resolver = _RESOLVERS.get(document.language_id)
+    if resolver is None:
+        return []
+    head = _head(document.text)
+    key = (document.path, document.language_id, len(head), hash(head), files.roots)
+    with _cache_lock:
+        hit = _TARGET_CACHE.get(key)
+        if hit is not None:
+            _TARGET_CACHE.move_to_end(key)
+            return hit
+    parsed = parse(head, document.language_id, cache=False)
+    found = resolver(parsed, document, files) if parsed is not None else []
+    own = os.path.normpath(document.path)
+    # One target per file, with the names of all its imports (None, the whole outline, absorbs names).
+    unique: dict[str, Target] = {}
+    for target in found:
+        if os.path.normpath(target.path) == own:
+            continue
+        seen = unique.get(target.path)
+        if seen is None:
+            unique[target.path] = target
+        elif seen.names is not None:
+            names = None if target.names is None else seen.names | target.names
+            unique[target.path] = Target(seen.path, seen.language_id, names)
+    result = list(unique.values())[:MAX_TARGETS]
+    if files.expired():
+        return result  # cut short: incomplete, not to be served again
+    with _cache_lock:
+        _TARGET_CACHE[key] = result
+        while len(_TARGET_CACHE) > _TARGET_CACHE_ENTRIES:
+            _TARGET_CACHE.popitem(last=False)
+    return result
+
+
+def import_snippets(document: OpenDocument, files: WorkspaceFiles, deadline: Deadline) -> list[ContextSnippet]:
+    """Outlines of what the document imports from the workspace, scored by the order of the imports."""
+    snippets: list[ContextSnippet] = []
+    for rank, target in enumerate(import_targets(document, files)):
+        if deadline.expired():
+            break
+        text = files.read(target.path)
+        if not text:
+            continue
+        body = outline(text, target.language_id, target.names, max_chars=MAX_OUTLINE_CHARS, public=target.names is None)
+        score = -rank / (MAX_TARGETS + 1)
+        if body.strip():
+            snippets.append(
+                ContextSnippet(
+                    files.relative(target.path),
+                    body,
+                    target.language_id,
+                    Source.IMPORT,
+                    score,
+                    target.names,
+                    target.path,
+                )
+            )
+    return snippets

@@ -1,0 +1,68 @@
+"""What the import resolvers share: the target type, language ids by extension, names used after a prefix."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+
+from tree_sitter import Node
+
+from arb_lsp.syntax import ParsedSource
+
+LANGUAGE_BY_EXTENSION = {
+    ".py": "python",
+    ".pyi": "python",
+    ".js": "javascript",
+    ".mjs": "javascript",
+    ".cjs": "javascript",
+    ".jsx": "javascriptreact",
+    ".ts": "typescript",
+    ".mts": "typescript",
+    ".cts": "typescript",
+    ".tsx": "typescriptreact",
+    ".go": "go",
+    ".rs": "rust",
+    ".java": "java",
+    ".c": "c",
+    ".h": "cpp",  # headers are parsed as C++, which reads C headers too
+    ".cc": "cpp",
+    ".cpp": "cpp",
+    ".cxx": "cpp",
+    ".hh": "cpp",
+    ".hpp": "cpp",
+    ".hxx": "cpp",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A workspace file an import leads to, and the names used from it (None: its public outline)."""
+
+    path: str
+    language_id: str
+    names: frozenset[str] | None = None
+
+
+def language_of(path: str) -> str | None:
+    return LANGUAGE_BY_EXTENSION.get(os.path.splitext(path)[1].lower())
+
+
+def target(path: str, names: frozenset[str] | None = None) -> Target | None:
+    language = language_of(path)
+    return Target(path, language, names) if language else None
+
+
+def used_after(text: str, qualifier: str) -> frozenset[str] | None:
+    """Identifiers written right after ``qualifier.`` (or ``qualifier::``) in ``text``; None when none are."""
+    found = frozenset(re.findall(rf"(?<![\w.]){re.escape(qualifier)}(?:\.|::)([A-Za-z_]\w*)", text))
+    return found or None
+
+
+def node_text(parsed: ParsedSource, node: Node | None) -> str:
+    return parsed.node_text(node) if node is not None else ""
+
+
+def string_content(parsed: ParsedSource, node: Node | None) -> str:
+    """The content of a string literal node, quotes removed."""
+    return node_text(parsed, node).strip("\"'`<>")
