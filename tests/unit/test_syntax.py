@@ -8,12 +8,12 @@ from dataclasses import dataclass
 import pytest
 from tree_sitter import Tree
 
-from arb_lsp.syntax import parsing
 from arb_lsp.syntax import (
     find_definition,
     find_explain_target,
     iter_definitions,
     parse,
+    parsing,
     supports_language,
     truncate_to_budget,
 )
