@@ -1,4 +1,4 @@
-"""Where a definition's documentation is, or where a new one goes, per language's convention.
+"""Where a definition's documentation is, or where a new one goes, in each language's convention.
 
 Documentation conventions, per language (what :class:`DocLocation` describes):
 

@@ -12,7 +12,7 @@ from arb_lsp.syntax.results import DefinitionKind
 
 
 class _NodeReader:
-    """One parsed document's nodes: their rows, columns and text, and which of them are definitions."""
+    """One parsed document's nodes: their rows, columns and text, which are definitions, and their bodies."""
 
     def __init__(self, parsed: ParsedSource) -> None:
         self.parsed = parsed
