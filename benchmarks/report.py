@@ -53,7 +53,7 @@ def markdown(run: Run, chart: str | None) -> str:
         "the chart needs the `bench` extra, which brings matplotlib):",
         "",
         "```sh",
-        ".venv/bin/pip install -e '.[bench]'",
+        "python3 -m venv .venv && .venv/bin/pip install -e '.[bench]'",
         COMMAND,
         "```",
         "",

@@ -495,7 +495,7 @@ def test_status_bar_shows_todays_spend(vscode_run: VSCodeRun) -> None:
 
 
 def test_missing_server_says_how_to_install_it(vsix: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
-    """With no server program, a notification says `pip install arb-lsp` and the item turns red."""
+    """With no server program, a notification says `pipx install .` (from a clone) and the item turns red."""
     artifacts = ARTIFACTS / "missing-server"
     timings: dict[str, float] = {}
     with FakeOpenRouter() as fake:
@@ -504,7 +504,7 @@ def test_missing_server_says_how_to_install_it(vsix: Path, tmp_path_factory: pyt
             vsix,
             fake,
             {"arbLsp.server.command": "/nonexistent/arb-lsp"},
-            {"artifacts": str(artifacts), "mode": "missing-server", "expectNotification": "pip install arb-lsp"},
+            {"artifacts": str(artifacts), "mode": "missing-server", "expectNotification": "pipx install ."},
             timings,
         )
     assert not result["errors"], f"{result}\n{logs[-3000:]}"
@@ -512,7 +512,7 @@ def test_missing_server_says_how_to_install_it(vsix: Path, tmp_path_factory: pyt
     assert status.get("icon") == "codicon-error", status
     assert "not found" in (status.get("label") or ""), status
     notification = result["steps"].get("notification", "")
-    assert "pip install arb-lsp" in notification and "arbLsp.server.command" in notification, notification
+    assert "pipx install ." in notification and "arbLsp.server.command" in notification, notification
 
 
 def test_clicking_the_status_bar_shows_usage(vscode_run: VSCodeRun) -> None:

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 import pytest
 from tree_sitter import Tree
 
-from arb_lsp import syntax
 from arb_lsp.syntax import (
     find_definition,
     find_explain_target,
     iter_definitions,
     parse,
+    parsing,
     supports_language,
     truncate_to_budget,
 )
@@ -366,8 +366,8 @@ def test_large_document_is_parsed_once_across_requests(monkeypatch: pytest.Monke
     functions = [f"def function_{i}(a, b):\n    total = a + b\n    return total * {i}\n" for i in range(2600)]
     text = "\n".join(functions)
     assert text.count("\n") >= 10_000
-    pool = syntax._ParserPool(cache_size=4)
-    monkeypatch.setattr(syntax, "_POOL", pool)
+    pool = parsing._ParserPool(cache_size=4)
+    monkeypatch.setattr(parsing, "_POOL", pool)
     counting = _CountingParser(pool._parser("python"))
     monkeypatch.setitem(pool._parsers, "python", counting)
 
@@ -385,8 +385,8 @@ def test_large_document_is_parsed_once_across_requests(monkeypatch: pytest.Monke
 
 
 def test_lru_evicts_old_texts(monkeypatch: pytest.MonkeyPatch) -> None:
-    pool = syntax._ParserPool(cache_size=2)
-    monkeypatch.setattr(syntax, "_POOL", pool)
+    pool = parsing._ParserPool(cache_size=2)
+    monkeypatch.setattr(parsing, "_POOL", pool)
     first = parse("a = 1", "python")
     assert parse("a = 1", "python") is first
     parse("b = 2", "python")
@@ -395,8 +395,8 @@ def test_lru_evicts_old_texts(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_uncached_parse_leaves_the_lru_alone(monkeypatch: pytest.MonkeyPatch) -> None:
-    pool = syntax._ParserPool(cache_size=2)
-    monkeypatch.setattr(syntax, "_POOL", pool)
+    pool = parsing._ParserPool(cache_size=2)
+    monkeypatch.setattr(parsing, "_POOL", pool)
     assert parse("a = 1", "python", cache=False) is not parse("a = 1", "python", cache=False)
     assert len(pool._trees) == 0
 

@@ -76,7 +76,7 @@ export function isSpawnNotFound(error: unknown): boolean {
 export function missingServerMessage(command: string): string {
   return (
     `arb-lsp: the language server program "${command}" was not found. ` +
-    'Install it with "pip install arb-lsp" (or "pipx install arb-lsp"), ' +
+    'Install it from a clone of the arb-lsp repository with "pipx install ." (see the extension\'s README), ' +
     'or point the setting "arbLsp.server.command" at the arb-lsp executable (for example .venv/bin/arb-lsp).'
   );
 }

@@ -45,7 +45,8 @@ describe("isSpawnNotFound", () => {
 describe("missingServerMessage", () => {
   it("says how to install the server and which setting to change", () => {
     const message = missingServerMessage("arb-lsp");
-    assert.match(message, /pip install arb-lsp/);
+    assert.match(message, /pipx install \./);
+    assert.doesNotMatch(message, /install arb-lsp/); // no such package is published
     assert.match(message, /arbLsp\.server\.command/);
   });
 });

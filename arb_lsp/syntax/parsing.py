@@ -1,0 +1,121 @@
+"""Parsing with tree-sitter: :class:`ParsedSource`, the lazily built parsers and the LRU of recent trees."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from tree_sitter import Language, Node, Parser, Tree
+
+from arb_lsp.syntax.languages import _GRAMMAR_BY_LANGUAGE_ID, _GRAMMAR_MODULES
+
+_PARSE_CACHE_SIZE = 8
+
+
+def _encode(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")
+
+
+def _decode(data: bytes) -> str:
+    return data.decode("utf-8", "replace")
+
+
+def _leading_whitespace(line: str) -> str:
+    return line[: len(line) - len(line.lstrip(" \t"))]
+
+
+def _is_blank(line: str) -> bool:
+    return not line.strip()
+
+
+@dataclass(frozen=True, eq=False)
+class ParsedSource:
+    """A document's text with its tree-sitter tree; build it with :func:`parse`."""
+
+    language_id: str
+    grammar: str
+    text: str
+    source: bytes
+    tree: Tree
+    lines: tuple[str, ...]
+
+    def char_column(self, row: int, byte_column: int) -> int:
+        """Convert a tree-sitter byte column on ``row`` to a code-point column."""
+        line = self.lines[row] if 0 <= row < len(self.lines) else ""
+        if line.isascii():
+            return byte_column
+        return len(_encode(line)[:byte_column].decode("utf-8", "ignore"))
+
+    def byte_column(self, row: int, char_column: int) -> int:
+        """Convert a code-point column on ``row`` to tree-sitter's byte column."""
+        line = self.lines[row] if 0 <= row < len(self.lines) else ""
+        if line.isascii():
+            return min(char_column, len(line))
+        return len(_encode(line[:char_column]))
+
+    def node_text(self, node: Node) -> str:
+        return _decode(self.source[node.start_byte : node.end_byte])
+
+
+class _ParserPool:
+    """One lazily created parser per grammar and an LRU of recent trees, safe to share between threads."""
+
+    def __init__(self, cache_size: int) -> None:
+        self._lock = threading.Lock()
+        self._parsers: dict[str, Parser] = {}
+        self._trees: OrderedDict[tuple[str, bytes], ParsedSource] = OrderedDict()
+        self._cache_size = cache_size
+
+    def _parser(self, grammar: str) -> Parser:
+        parser = self._parsers.get(grammar)
+        if parser is None:
+            module_name, function_name = _GRAMMAR_MODULES[grammar]
+            language_function: Callable[[], object] = getattr(importlib.import_module(module_name), function_name)
+            parser = Parser(Language(language_function()))
+            self._parsers[grammar] = parser
+        return parser
+
+    def parse(self, text: str, language_id: str, grammar: str, *, cache: bool) -> ParsedSource:
+        source = _encode(text)
+        key = (grammar, hashlib.sha256(source).digest())
+        with self._lock:
+            if cache and (hit := self._trees.get(key)) is not None:
+                self._trees.move_to_end(key)
+                return hit
+            # tree-sitter parsers are not thread-safe: parse under the lock.
+            tree = self._parser(grammar).parse(source)
+            parsed = ParsedSource(language_id, grammar, text, source, tree, tuple(text.split("\n")))
+            if cache:
+                self._trees[key] = parsed
+                while len(self._trees) > self._cache_size:
+                    self._trees.popitem(last=False)
+            return parsed
+
+
+_POOL = _ParserPool(_PARSE_CACHE_SIZE)
+
+
+def supports_language(language_id: str) -> bool:
+    """Whether ``language_id`` (an LSP language id) has a grammar here."""
+    return language_id in _GRAMMAR_BY_LANGUAGE_ID
+
+
+def parse(text: str, language_id: str, *, cache: bool = True) -> ParsedSource | None:
+    """Parse ``text``, or return the cached tree of an identical text; None for unknown languages.
+
+    ``cache=False`` parses without touching the LRU (for throwaway texts such as a model's answer).
+    """
+    grammar = _GRAMMAR_BY_LANGUAGE_ID.get(language_id)
+    if grammar is None:
+        return None
+    return _POOL.parse(text, language_id, grammar, cache=cache)
+
+
+def _ensure_parsed(text: str, language_id: str, parsed: ParsedSource | None) -> ParsedSource | None:
+    if parsed is not None and parsed.language_id == language_id and parsed.text == text:
+        return parsed
+    return parse(text, language_id)
