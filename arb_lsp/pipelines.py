@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from arb_lsp.context import CompletionContext, LineIndex, Snippet, build_completion_context, chars_for_tokens
+from arb_lsp.context import CompletionContext, Lines, Snippet, TextSlices, build_completion_context, chars_for_tokens
 from arb_lsp.docstrings import can_document, clean_docstring, docstring_edit, docstring_messages
 from arb_lsp.explain import explain_messages, format_hover
 from arb_lsp.openrouter.cache import request_key
@@ -56,10 +56,10 @@ class Suggestion:
 
 def plan_completion(
     settings: Settings,
-    text: str,
+    text: TextSlices,
     offset: int,
     *,
-    index: LineIndex,
+    index: Lines,
     language_id: str,
     path: str,
     neighbours: Sequence[Snippet] = (),

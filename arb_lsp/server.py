@@ -21,7 +21,7 @@ from pygls.protocol import JsonRPCProtocol, LanguageServerProtocol
 from pygls.workspace import TextDocument
 
 from arb_lsp import __version__
-from arb_lsp.documents import Documents, Snapshot
+from arb_lsp.documents import Documents, Edit, Snapshot, encoding_name
 from arb_lsp.openrouter.client import RetryPolicy
 from arb_lsp.openrouter.errors import MissingApiKeyError, OpenRouterError
 from arb_lsp.openrouter.ledger import UsageLedger
@@ -198,6 +198,8 @@ class ArbLanguageServer(LanguageServer):
         )
         self.notifier = Notifier(self)
         self.documents = Documents()
+        #: Called with every change applied to an open document, in order (see ``document_edited``).
+        self.edit_listeners: list[Callable[[Edit], None]] = []
         self.ledger = ledger or UsageLedger()
         self.retry = RetryPolicy(attempts=2, max_delay=2.0, max_retry_after=5.0)
         self.completion_engine: Any = None
@@ -259,7 +261,7 @@ class ArbLanguageServer(LanguageServer):
     # -- documents -----------------------------------------------------------------------------
 
     def encoding(self) -> str:
-        return str(self.workspace.position_encoding or types.PositionEncodingKind.Utf16)
+        return encoding_name(self.workspace.position_encoding)
 
     def snapshot(self, uri: str) -> Snapshot | None:
         """The open document at ``uri``, or None for documents the client never opened."""
@@ -268,6 +270,12 @@ class ArbLanguageServer(LanguageServer):
         if document is None:
             return None
         return self.documents.snapshot(document, self.encoding())
+
+    def document_edited(self, edit: Edit) -> None:
+        """Every change to an open document passes here once it is applied: features that follow edits
+        (recent edits, per-document state) subscribe through ``edit_listeners``."""
+        for listener in self.edit_listeners:
+            listener(edit)
 
     def relative_path(self, uri: str) -> str:
         """The document's path relative to the workspace root, for prompts (never absolute)."""

@@ -14,7 +14,7 @@ from urllib.parse import unquote
 
 from lsprotocol import types
 
-from arb_lsp.context import Snippet
+from arb_lsp.context import Snippet, TextSlices
 from arb_lsp.documents import Snapshot
 from arb_lsp.openrouter.cache import TTLCache
 from arb_lsp.openrouter.errors import OpenRouterError
@@ -87,7 +87,7 @@ class CompletionEngine:
         def placed(suggestion: Suggestion | None) -> Placed | None:
             return Placed(suggestion, snapshot, line, column, word) if suggestion else None
 
-        ahead = self._type_ahead(uri, snapshot.text, offset)
+        ahead = self._type_ahead(uri, snapshot.buffer, offset)
         if ahead is not None:
             return placed(ahead)
         if not server.services.has_key:
@@ -102,7 +102,7 @@ class CompletionEngine:
         models = settings.models_for(TaskType.COMPLETION)
         plan = plan_completion(
             settings,
-            snapshot.text,
+            snapshot.buffer,
             offset,
             index=snapshot.index,
             language_id=snapshot.language_id,
@@ -113,7 +113,7 @@ class CompletionEngine:
         key = plan.key
         cached = self.answers.get(key)
         if cached is not None:
-            self._remember(uri, snapshot.text, offset, cached)
+            self._remember(uri, snapshot.buffer, offset, cached)
             self._by_spot.put(spot, (settings, cached))
             return placed(cached)
 
@@ -126,7 +126,7 @@ class CompletionEngine:
             delay = 0.0
         suggestion = await self.scheduler.run(uri, key, delay, lambda: self._ask(plan))
         if suggestion is not None:
-            self._remember(uri, snapshot.text, offset, suggestion)
+            self._remember(uri, snapshot.buffer, offset, suggestion)
             self._by_spot.put(spot, (settings, suggestion))
         return placed(suggestion)
 
@@ -156,12 +156,12 @@ class CompletionEngine:
         self.answers.put(plan.key, suggestion)
         return suggestion
 
-    def _remember(self, uri: str, text: str, offset: int, suggestion: Suggestion) -> None:
+    def _remember(self, uri: str, text: TextSlices, offset: int, suggestion: Suggestion) -> None:
         self._shown[uri] = _Shown(
             offset, text[max(0, offset - _ANCHOR_CHARS) : offset], text[offset : offset + _ANCHOR_CHARS], suggestion
         )
 
-    def _type_ahead(self, uri: str, text: str, offset: int) -> Suggestion | None:
+    def _type_ahead(self, uri: str, text: TextSlices, offset: int) -> Suggestion | None:
         shown = self._shown.get(uri)
         if shown is None or offset <= shown.anchor:
             return None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from lsprotocol import types
 
@@ -13,8 +13,11 @@ from arb_lsp.server import NO_KEY_HINT, ArbLanguageServer
 def register(server: ArbLanguageServer) -> None:
     @server.feature(types.INITIALIZE)
     def initialize(ls: ArbLanguageServer, params: types.InitializeParams) -> None:
-        # pygls built the workspace just before this handler; make it split lines as LSP does.
-        ls.workspace.__class__ = LspWorkspace
+        # pygls built the workspace just before this handler: make its documents ``LspTextDocument``s
+        # (a text buffer updated per edit, lines split as LSP splits them) and hear of every edit.
+        workspace = ls.workspace
+        workspace.__class__ = LspWorkspace
+        cast(LspWorkspace, workspace).on_edit = ls.document_edited
         options: Any = params.initialization_options
         ls.init_options = options if isinstance(options, dict) else {}
         ls.reload_settings()
@@ -40,6 +43,5 @@ def register(server: ArbLanguageServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: ArbLanguageServer, params: types.DidCloseTextDocumentParams) -> None:
         uri = params.text_document.uri
-        ls.documents.forget(uri)
         if ls.completion_engine is not None:
             ls.completion_engine.forget(uri)
