@@ -3,6 +3,11 @@
 The server owns one ``Services`` bundle (OpenRouter client, gateway, ledger, privacy rules) built
 from the current settings and rebuilt when they change. Features live in ``arb_lsp.features`` and
 only translate between LSP and the pipelines.
+
+Cold start: answering ``initialize`` needs pygls and the features' registrations, nothing else. The
+settings (pydantic), the services (httpx, the answer types, the ledger's sqlite) and the pipelines
+(tree-sitter, post-processing) are imported after it: settings are read at ``initialized``, services
+are built on first use (``initialized``'s warm-up builds them, off any request's path).
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import unquote
 
 from lsprotocol import types
@@ -22,12 +27,11 @@ from pygls.workspace import TextDocument
 
 from arb_lsp import __version__
 from arb_lsp.documents import Documents, Edit, Snapshot, encoding_name
-from arb_lsp.openrouter.client import RetryPolicy
 from arb_lsp.openrouter.errors import MissingApiKeyError, OpenRouterError
-from arb_lsp.openrouter.ledger import UsageLedger
-from arb_lsp.privacy import scrub_key
-from arb_lsp.runtime import build_client, build_exclusions, build_gateway
-from arb_lsp.settings import SECTION, Settings, from_environment, parse_settings, settings_message
+
+if TYPE_CHECKING:  # imported where first used: not needed to answer ``initialize`` (see the docstring)
+    from arb_lsp.openrouter.ledger import UsageLedger
+    from arb_lsp.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +53,18 @@ async def off_loop_if_large(text: str, work: Callable[..., T], *args: Any) -> T:
     return await asyncio.to_thread(work, *args)
 
 
+def preload_services() -> None:
+    """Import what settings and services need (pydantic, httpx, the answer types, the ledger's sqlite) but
+    ``initialize`` does not: run on a worker thread at ``initialized``, off the event loop."""
+    import arb_lsp.runtime
+    import arb_lsp.settings  # noqa: F401
+
+
+def preload_pipelines() -> None:
+    """Import the pipelines (tree-sitter, post-processing, prompts) on a worker thread, before a request needs them."""
+    import arb_lsp.pipelines  # noqa: F401
+
+
 class SecretScrubber(logging.Filter):
     """Removes API keys from every log record before a handler writes it.
 
@@ -61,6 +77,8 @@ class SecretScrubber(logging.Filter):
         self.secrets: set[str] = set()
 
     def filter(self, record: logging.LogRecord) -> bool:
+        from arb_lsp.privacy import scrub_key
+
         message = record.getMessage()
         scrubbed = scrub_key(message, None)
         for secret in self.secrets:
@@ -150,10 +168,13 @@ class Notifier:
 class Services:
     """What the features use, built from one set of settings."""
 
-    def __init__(self, settings: Settings, ledger: UsageLedger, notifier: Notifier, client_retry: RetryPolicy) -> None:
+    def __init__(self, settings: Settings, ledger: UsageLedger, notifier: Notifier) -> None:
+        from arb_lsp.openrouter.client import RetryPolicy
+        from arb_lsp.runtime import build_client, build_exclusions, build_gateway
+
         self.settings = settings
         self.ledger = ledger
-        self.client = build_client(settings, client_retry)
+        self.client = build_client(settings, RetryPolicy(attempts=2, max_delay=2.0, max_retry_after=5.0))
         self.gateway = build_gateway(
             self.client,
             settings,
@@ -181,6 +202,14 @@ class Services:
             return
         self.context_lengths = {m.id: m.context_length for m in models if m.context_length}
 
+    async def warm_up(self) -> None:
+        """Pay now, off any request's path, what the first completion would: the HTTP client (TLS context),
+        its first connection (kept alive in the pool for the first completion), the model catalogue
+        (context sizes) and the modules these load. Nothing leaves the machine without a key."""
+        if not self.has_key:
+            return
+        await self.load_catalogue()
+
     def context_tokens(self, model: str) -> int | None:
         return self.context_lengths.get(model)
 
@@ -200,39 +229,64 @@ class ArbLanguageServer(LanguageServer):
         self.documents = Documents()
         #: Called with every change applied to an open document, in order (see ``document_edited``).
         self.edit_listeners: list[Callable[[Edit], None]] = []
-        self.ledger = ledger or UsageLedger()
-        self.retry = RetryPolicy(attempts=2, max_delay=2.0, max_retry_after=5.0)
+        self._ledger = ledger
         self.completion_engine: Any = None
         #: Set once the client's settings were pulled after `initialized` (or that failed).
         self.configured = asyncio.Event()
         self.init_options: dict[str, Any] = {}
         self.pulled: dict[str, Any] = {}
         self.background: set[asyncio.Task[Any]] = set()
-        settings, _ = parse_settings(from_environment())  # problems are told at initialize
-        if settings.key:
-            LOG_SCRUBBER.secrets.add(settings.key)
-        self.services = Services(settings, self.ledger, self.notifier, self.retry)
+        #: Read at ``initialized`` (or on first use), not before ``initialize`` is answered.
+        self._settings: Settings | None = None
+        self._services: Services | None = None
+
+    @property
+    def ledger(self) -> UsageLedger:
+        if self._ledger is None:
+            from arb_lsp.openrouter.ledger import UsageLedger
+
+            self._ledger = UsageLedger()
+        return self._ledger
+
+    @property
+    def services(self) -> Services:
+        """The services for the current settings, built on first use."""
+        if self._settings is None:
+            self.reload_settings()
+        if self._services is None:
+            assert self._settings is not None
+            self._services = Services(self._settings, self.ledger, self.notifier)
+        return self._services
 
     # -- settings ------------------------------------------------------------------------------
 
     def _apply(self, settings: Settings, problems: list[str]) -> None:
+        from arb_lsp.settings import settings_message
+
         if settings.key:
             LOG_SCRUBBER.secrets.add(settings.key)
-        previous = self.services
-        if settings != previous.settings:
-            self.services = Services(settings, self.ledger, self.notifier, self.retry)
-            self.services.context_lengths = previous.context_lengths
+        self._settings = settings
+        previous = self._services
+        if previous is not None and settings != previous.settings:
+            self._services = Services(settings, self.ledger, self.notifier)
+            self._services.context_lengths = previous.context_lengths
             self.spawn(previous.close())
             if settings.key != previous.settings.key or settings.base_url != previous.settings.base_url:
                 self.notifier.reset()
+                if self.configured.is_set():  # before that, ``initialized`` warms up the settled services
+                    self.spawn(self._services.warm_up())
         message = settings_message(problems)
         if message:
             self.notifier.once(f"settings:{message}", message)
 
     def reload_settings(self) -> None:
+        from arb_lsp.settings import from_environment, parse_settings
+
         self._apply(*parse_settings(from_environment(), self.init_options, self.pulled))
 
     async def pull_configuration(self) -> None:
+        from arb_lsp.settings import SECTION
+
         capabilities = self.client_capabilities.workspace
         if not (capabilities and capabilities.configuration):
             return
@@ -270,6 +324,11 @@ class ArbLanguageServer(LanguageServer):
         if document is None:
             return None
         return self.documents.snapshot(document, self.encoding())
+
+    async def warm_up(self) -> None:
+        """After ``initialized``: what the first completion would otherwise pay, paid off its path
+        (modules on a worker thread; the HTTP client, its connection and the catalogue when there is a key)."""
+        await asyncio.gather(asyncio.to_thread(preload_pipelines), self.services.warm_up())
 
     def document_edited(self, edit: Edit) -> None:
         """Every change to an open document passes here once it is applied: features that follow edits

@@ -59,6 +59,8 @@ def register(server: ArbLanguageServer) -> None:
             "asyncioTasks": len(asyncio.all_tasks()),
             "backgroundTasks": len(ls.background),
             "openDocuments": len(ls.workspace.text_documents),
+            # Per-document state kept outside the workspace: must drop a document when it is closed.
+            "documentState": len(ls.completion_engine.documents()) if ls.completion_engine is not None else 0,
             "progressTokens": len(ls.work_done_progress.tokens),
             "ledgerRows": ls.ledger.count(),
             "rssKb": _rss_kb(),

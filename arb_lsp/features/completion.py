@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from lsprotocol import types
@@ -19,10 +20,13 @@ from arb_lsp.documents import Snapshot
 from arb_lsp.openrouter.cache import TTLCache
 from arb_lsp.openrouter.errors import OpenRouterError
 from arb_lsp.openrouter.routing import TaskType
-from arb_lsp.pipelines import CompletionPlan, Suggestion, finish_completion, plan_completion, run_completion
 from arb_lsp.scheduling import LatestWins
 from arb_lsp.server import NO_KEY_HINT, ArbLanguageServer
-from arb_lsp.settings import Settings
+
+if TYPE_CHECKING:
+    # The pipelines (tree-sitter, post-processing, the HTTP stack) are imported at first use, after ``initialize``.
+    from arb_lsp.pipelines import CompletionPlan, Suggestion
+    from arb_lsp.settings import Settings
 
 _WORD_TAIL = re.compile(r"[\w$]+$")
 #: A typed word longer than this is not a word: searching a 1 MB line backwards would be quadratic.
@@ -64,12 +68,18 @@ class CompletionEngine:
         self._shown: dict[str, _Shown] = {}
         self._last_request: dict[str, float] = {}
 
+    def documents(self) -> set[str]:
+        """The documents this engine keeps state for (``forget`` drops one when it is closed)."""
+        return {*self._shown, *self._last_request}
+
     def forget(self, uri: str) -> None:
         self._shown.pop(uri, None)
         self._last_request.pop(uri, None)
         self.scheduler.supersede(uri)
 
     async def suggest(self, uri: str, position: types.Position, *, invoked: bool) -> Placed | None:
+        from arb_lsp.pipelines import plan_completion
+
         server = self.server
         await server.settled()
         settings = server.services.settings
@@ -145,6 +155,8 @@ class CompletionEngine:
         return snippets
 
     async def _ask(self, plan: CompletionPlan) -> Suggestion | None:
+        from arb_lsp.pipelines import finish_completion, run_completion
+
         services = self.server.services
         try:
             timeout = services.settings.completion.timeout_ms / 1000
@@ -162,6 +174,8 @@ class CompletionEngine:
         )
 
     def _type_ahead(self, uri: str, text: TextSlices, offset: int) -> Suggestion | None:
+        from arb_lsp.pipelines import Suggestion
+
         shown = self._shown.get(uri)
         if shown is None or offset <= shown.anchor:
             return None

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, cast
 
 from lsprotocol import types
 
 from arb_lsp.documents import LspWorkspace
-from arb_lsp.server import NO_KEY_HINT, ArbLanguageServer
+from arb_lsp.server import LOG_SCRUBBER, NO_KEY_HINT, ArbLanguageServer, preload_services
 
 
 def register(server: ArbLanguageServer) -> None:
@@ -20,15 +21,20 @@ def register(server: ArbLanguageServer) -> None:
         cast(LspWorkspace, workspace).on_edit = ls.document_edited
         options: Any = params.initialization_options
         ls.init_options = options if isinstance(options, dict) else {}
-        ls.reload_settings()
+        if isinstance(ls.init_options.get("apiKey"), str) and ls.init_options["apiKey"]:
+            LOG_SCRUBBER.secrets.add(ls.init_options["apiKey"])  # before anything else can log it
+        # Settings are read at ``initialized``: parsing them (pydantic) is not needed to answer this.
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls: ArbLanguageServer, params: types.InitializedParams) -> None:
         try:
+            await asyncio.to_thread(preload_services)
+            ls.reload_settings()
             await ls.pull_configuration()
         finally:
             ls.configured.set()
-        ls.spawn(ls.services.load_catalogue())
+        # What the first completion needs, fetched now so it costs what the tenth does.
+        ls.spawn(ls.warm_up())
         if not ls.services.has_key:
             ls.notifier.once("no_key", NO_KEY_HINT)
 

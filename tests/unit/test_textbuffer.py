@@ -250,3 +250,22 @@ def test_an_edit_touches_only_the_chunks_around_it() -> None:
     assert len(chunks_before) > 100
     assert len(changed) <= 2, changed
     assert second.line_count() == first.line_count() + 1
+
+
+def test_the_workspace_tells_its_listener_every_applied_edit() -> None:
+    from arb_lsp.documents import Edit, LspWorkspace
+
+    workspace = LspWorkspace(None)
+    heard: list[Edit] = []
+    workspace.on_edit = heard.append
+    uri = "file:///w/listened.py"
+    workspace.put_text_document(types.TextDocumentItem(uri=uri, language_id="python", version=1, text="ab\ncd\n"))
+    position = types.Position(line=1, character=1)
+    workspace.update_text_document(
+        types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+        types.TextDocumentContentChangePartial(range=types.Range(start=position, end=position), text="X"),
+    )
+    assert [(e.uri, e.version, e.start, e.end, e.text) for e in heard] == [(uri, 2, 4, 4, "X")]
+    assert str(heard[0].before) == "ab\ncd\n" and str(heard[0].after) == "ab\ncXd\n"
+    assert workspace.get_text_document(uri).source == "ab\ncXd\n"
+    assert workspace.get_text_document(uri).version == 2
