@@ -19,8 +19,8 @@ if str(ROOT) not in sys.path:
 from benchmarks.config import Config
 from benchmarks.run import SCENARIOS, run_scenarios, write
 
-#: Figures that exist for one server only (the line index is arb-lsp's, nothing to compare with).
-ONE_SIDED = ("index_ms_", "index_kib_")
+#: Figures that exist for one server only (the line index and the warm-up are arb-lsp's: nothing to compare).
+ONE_SIDED = ("index_ms_", "index_kib_", "warm_up_")
 
 
 async def test_every_scenario_produces_numbers_and_the_report_renders(fake: FakeOpenRouter, tmp_path: Path) -> None:
