@@ -83,10 +83,14 @@ def _sample_messages() -> list[tuple[str, dict[str, Any], Any]]:
             types.CompletionList(
                 is_incomplete=True,
                 items=[
-                    types.CompletionItem(
+                    types.CompletionItem(  # every field a completion item sets (cattrs specialises per shape)
                         label="x",
                         kind=types.CompletionItemKind.Snippet,
+                        detail="x",
                         documentation=types.MarkupContent(kind=types.MarkupKind.Markdown, value="x"),
+                        filter_text="x",
+                        sort_text="0",
+                        preselect=True,
                         insert_text_format=types.InsertTextFormat.PlainText,
                         insert_text_mode=types.InsertTextMode.AsIs,
                         text_edit=types.TextEdit(range=spot, new_text="x"),
@@ -105,13 +109,19 @@ def _sample_messages() -> list[tuple[str, dict[str, Any], Any]]:
 def warm_converter(converter: Any) -> None:
     """Have cattrs generate (and compile) its converters for the typing path's messages now: it does so on
     a type's first use, a few milliseconds the first keystroke would otherwise pay."""
-    for method, params, result in _sample_messages():
-        message_type, response_type = types.METHOD_TO_TYPES[method][:2]
+    samples = _sample_messages()
+    for method, params, result in samples:
         message: dict[str, Any] = {"jsonrpc": "2.0", "method": method, "params": params}
-        if result is not None and response_type is not None:
+        if result is not None:
             message["id"] = 0
-            converter.unstructure(response_type(id=0, result=result))
-        converter.structure(message, message_type)
+        converter.structure(message, types.METHOD_TO_TYPES[method][0])
+    # Answers last, and more than once: making a hook empties cattrs's dispatch caches, which the
+    # next calls fill (measured: the first unstructure ~10 ms, the second ~0.2 ms, then ~0.01 ms).
+    for _ in range(3):
+        for method, _, result in samples:
+            response_type = types.METHOD_TO_TYPES[method][1]
+            if result is not None and response_type is not None:
+                converter.unstructure(response_type(id=0, result=result))
 
 
 class SecretScrubber(logging.Filter):
