@@ -21,7 +21,7 @@ class Config:
     rss_files: int = 50
     rss_file_lines: int = 10_000
     rss_completions: int = 1_000
-    cold_starts: int = 10
+    cold_starts: int = 20
     #: Fresh servers whose first completion is timed, and the completions after it in each.
     first_rounds: int = 5
     first_later: int = 10
