@@ -191,10 +191,11 @@ def targets(run: Run) -> list[Target]:
                 f"first {_ms(first_ms)}, later {_ms(later_ms)} ({report.number(ratio_first)}×; baseline "
                 f"{report.number(_naive(run, 'first', 'first_over_later'))}×)",
                 met,
-                "At `initialized` arb-lsp reads its settings, imports its pipelines on a worker thread, then builds "
-                "its HTTP client and fetches the model catalogue (context sizes), which opens the connection the "
-                "first completion reuses (`Services.warm_up`, `arb_lsp/server.py`); without an API key nothing "
-                "is fetched."
+                "At `initialized` arb-lsp imports its settings and services on a worker thread and reads its "
+                "settings; then, in the background (`ArbLanguageServer.warm_up`, `arb_lsp/server.py`), it imports "
+                "its pipelines on a worker thread, has cattrs build the converters of the typing path's messages, "
+                "builds its HTTP client and fetches the model catalogue (context sizes), which opens the connection "
+                "the first completion reuses; without an API key nothing is fetched."
                 + ("" if met else " The first completion still pays more than twice a later one: see section 1b."),
             )
         )
