@@ -31,7 +31,10 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from arb_lsp.context import TextSlices
 
 #: A suggestion not taken within this many seconds counts as dismissed (Continue uses 10 s).
 DISMISS_AFTER_S = 15.0
@@ -154,7 +157,7 @@ class AcceptanceTracker:
     def shown(
         self,
         uri: str,
-        document: str,
+        document: TextSlices,
         anchor: int,
         text: str,
         *,

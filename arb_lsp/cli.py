@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-import argparse
 import logging
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import argparse
 
 from arb_lsp import __version__
 
 
 def _serve_parser() -> argparse.ArgumentParser:
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="arb-lsp",
         description="A language server that brings OpenRouter's models into any editor.",
@@ -27,16 +32,21 @@ def _serve_parser() -> argparse.ArgumentParser:
 
 
 def serve(argv: Sequence[str]) -> int:
-    args = _serve_parser().parse_args(argv)
-    logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    if all(arg == "--stdio" for arg in argv):
+        # What editors run: no options to parse, so argparse's import is not paid before `initialize`.
+        tcp, host, port, log_level = False, "", 0, os.environ.get("ARB_LSP_LOG_LEVEL", "WARNING")
+    else:
+        args = _serve_parser().parse_args(argv)
+        tcp, host, port, log_level = args.tcp, args.host, args.port, args.log_level
+    logging.basicConfig(level=log_level.upper(), stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
     from arb_lsp.server import LOG_SCRUBBER, create_server
 
     for handler in logging.getLogger().handlers:
         handler.addFilter(LOG_SCRUBBER)
 
     server = create_server()
-    if args.tcp:
-        server.start_tcp(args.host, args.port)
+    if tcp:
+        server.start_tcp(host, port)
     else:
         server.start_io()
     return 0

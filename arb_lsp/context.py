@@ -18,7 +18,7 @@ from array import array
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
 
 MultilineMode = Literal["auto", "always", "never"]
 
@@ -68,6 +68,28 @@ class CompletionContext:
     indent_unit: str
     multiline: bool
     neighbours: tuple[Snippet, ...] = ()
+
+
+class TextSlices(Protocol):
+    """Text read by slices: a ``str``, or an open document's ``TextBuffer`` (which slices without joining)."""
+
+    def __len__(self) -> int: ...
+
+    def __getitem__(self, key: slice, /) -> str: ...
+
+
+class Lines(Protocol):
+    """What building a context needs of a line index: ``LineIndex`` or a ``TextBuffer`` (its own index)."""
+
+    def line_count(self) -> int: ...
+
+    def splits_crlf(self, offset: int) -> bool: ...
+
+    def line_start(self, line: int) -> int: ...
+
+    def line_end(self, line: int) -> int: ...
+
+    def line_of(self, offset: int) -> int: ...
 
 
 class LineIndex:
@@ -136,10 +158,10 @@ def chars_for_tokens(tokens: int) -> int:
 
 
 def build_completion_context(
-    text: str,
+    text: TextSlices,
     offset: int,
     *,
-    index: LineIndex,
+    index: Lines,
     language_id: str,
     path: str,
     budget_chars: int,
@@ -149,7 +171,7 @@ def build_completion_context(
 ) -> CompletionContext:
     """Cut the windows around `offset` and decide whether a block may be suggested.
 
-    `index` must have been built from this exact `text`.  Of `budget_chars`, the neighbours get at
+    `index` must describe this exact `text` (a `TextBuffer` is both).  Of `budget_chars`, the neighbours get at
     most `NEIGHBOUR_SHARE` and only what the code windows leave over; the code gets the rest, split
     `1 - suffix_share` before the cursor and `suffix_share` after it, and a side that needs less
     than its share hands the remainder to the other.
@@ -194,7 +216,7 @@ def build_completion_context(
     )
 
 
-def _prefix_window_start(offset: int, budget: int, index: LineIndex) -> int:
+def _prefix_window_start(offset: int, budget: int, index: Lines) -> int:
     earliest = offset - budget
     if 0 < earliest < offset and index.splits_crlf(earliest):
         earliest += 1
@@ -209,7 +231,7 @@ def _prefix_window_start(offset: int, budget: int, index: LineIndex) -> int:
     return earliest
 
 
-def _suffix_window_end(text: str, offset: int, budget: int, index: LineIndex) -> int:
+def _suffix_window_end(text: TextSlices, offset: int, budget: int, index: Lines) -> int:
     latest = offset + budget
     if latest >= len(text):
         return len(text)

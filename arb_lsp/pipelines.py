@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from arb_lsp.context import (
     NEIGHBOUR_SHARE,
     CompletionContext,
-    LineIndex,
+    Lines,
     Snippet,
+    TextSlices,
     build_completion_context,
     chars_for_tokens,
 )
@@ -68,10 +69,10 @@ class Suggestion:
 
 def plan_completion(
     settings: Settings,
-    text: str,
+    text: TextSlices,
     offset: int,
     *,
-    index: LineIndex,
+    index: Lines,
     language_id: str,
     path: str,
     neighbours: Sequence[Snippet] = (),

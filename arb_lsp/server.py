@@ -3,14 +3,19 @@
 The server owns one ``Services`` bundle (OpenRouter client, gateway, ledger, privacy rules) built
 from the current settings and rebuilt when they change. Features live in ``arb_lsp.features`` and
 only translate between LSP and the pipelines.
+
+Cold start: answering ``initialize`` needs pygls and the features' registrations, nothing else. The
+settings (pydantic), the services (httpx, the answer types, the ledger's sqlite) and the pipelines
+(tree-sitter, post-processing) are imported after it: settings are read at ``initialized``, services
+are built on first use (``initialized``'s warm-up builds them, off any request's path).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Callable, Generator
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import unquote
 
 from lsprotocol import types
@@ -18,17 +23,18 @@ from pygls import uris
 from pygls.exceptions import JsonRpcException, JsonRpcInternalError, JsonRpcInvalidParams, JsonRpcInvalidRequest
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import JsonRPCProtocol, LanguageServerProtocol
+from pygls.protocol.language_server import lsp_method
 from pygls.workspace import TextDocument
 
 from arb_lsp import __version__
-from arb_lsp.documents import Documents, Snapshot
-from arb_lsp.openrouter.client import RetryPolicy
+from arb_lsp.documents import Documents, Edit, Snapshot, encoding_name
 from arb_lsp.openrouter.errors import MissingApiKeyError, OpenRouterError
-from arb_lsp.openrouter.ledger import UsageLedger
-from arb_lsp.privacy import ExclusionMatcher, scrub_key
-from arb_lsp.runtime import build_client, build_exclusions, build_gateway
-from arb_lsp.settings import SECTION, Settings, from_environment, parse_settings, settings_message
-from arb_lsp.workspace_context import WorkspaceContext
+
+if TYPE_CHECKING:  # imported where first used: not needed to answer ``initialize`` (see the docstring)
+    from arb_lsp.openrouter.ledger import UsageLedger
+    from arb_lsp.privacy import ExclusionMatcher
+    from arb_lsp.settings import Settings
+    from arb_lsp.workspace_context import WorkspaceContext
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +56,77 @@ async def off_loop_if_large(text: str, work: Callable[..., T], *args: Any) -> T:
     return await asyncio.to_thread(work, *args)
 
 
+def preload_services() -> None:
+    """Import what settings and services need (pydantic, httpx, the answer types, the ledger's sqlite) but
+    ``initialize`` does not: run on a worker thread at ``initialized``, off the event loop."""
+    import arb_lsp.runtime
+    import arb_lsp.settings  # noqa: F401
+
+
+def preload_pipelines() -> None:
+    """Import the pipelines (tree-sitter, post-processing, prompts) on a worker thread, before a request needs them."""
+    import arb_lsp.pipelines  # noqa: F401
+
+
+def _sample_messages() -> list[tuple[str, dict[str, Any], Any]]:
+    """(method, a message as a client sends it, the server's answer) for each message on the typing path."""
+    document = {"uri": "file:///warm-up.py"}
+    position = {"line": 0, "character": 0}
+    span = {"start": position, "end": position}
+    spot = types.Range(start=types.Position(line=0, character=0), end=types.Position(line=0, character=0))
+    return [
+        (
+            types.TEXT_DOCUMENT_DID_CHANGE,
+            {"textDocument": {**document, "version": 2}, "contentChanges": [{"range": span, "text": "x"}]},
+            None,
+        ),
+        (
+            types.TEXT_DOCUMENT_COMPLETION,
+            {"textDocument": document, "position": position, "context": {"triggerKind": 1}},
+            types.CompletionList(
+                is_incomplete=True,
+                items=[
+                    types.CompletionItem(  # every field a completion item sets (cattrs specialises per shape)
+                        label="x",
+                        kind=types.CompletionItemKind.Snippet,
+                        detail="x",
+                        documentation=types.MarkupContent(kind=types.MarkupKind.Markdown, value="x"),
+                        filter_text="x",
+                        sort_text="0",
+                        preselect=True,
+                        insert_text_format=types.InsertTextFormat.PlainText,
+                        insert_text_mode=types.InsertTextMode.AsIs,
+                        text_edit=types.TextEdit(range=spot, new_text="x"),
+                    )
+                ],
+            ),
+        ),
+        (
+            types.TEXT_DOCUMENT_INLINE_COMPLETION,
+            {"textDocument": document, "position": position, "context": {"triggerKind": 2}},
+            types.InlineCompletionList(items=[types.InlineCompletionItem(insert_text="x", range=spot)]),
+        ),
+    ]
+
+
+def warm_converter(converter: Any) -> None:
+    """Have cattrs generate (and compile) its converters for the typing path's messages now: it does so on
+    a type's first use, a few milliseconds the first keystroke would otherwise pay."""
+    samples = _sample_messages()
+    for method, params, result in samples:
+        message: dict[str, Any] = {"jsonrpc": "2.0", "method": method, "params": params}
+        if result is not None:
+            message["id"] = 0
+        converter.structure(message, types.METHOD_TO_TYPES[method][0])
+    # Answers last, and more than once: making a hook empties cattrs's dispatch caches, which the
+    # next calls fill (measured: the first unstructure ~10 ms, the second ~0.2 ms, then ~0.01 ms).
+    for _ in range(3):
+        for method, _, result in samples:
+            response_type = types.METHOD_TO_TYPES[method][1]
+            if result is not None and response_type is not None:
+                converter.unstructure(response_type(id=0, result=result))
+
+
 class SecretScrubber(logging.Filter):
     """Removes API keys from every log record before a handler writes it.
 
@@ -62,6 +139,8 @@ class SecretScrubber(logging.Filter):
         self.secrets: set[str] = set()
 
     def filter(self, record: logging.LogRecord) -> bool:
+        from arb_lsp.privacy import scrub_key
+
         message = record.getMessage()
         scrubbed = scrub_key(message, None)
         for secret in self.secrets:
@@ -118,6 +197,19 @@ class ArbProtocol(LanguageServerProtocol):
 
         super()._execute_handler(msg_id, handler, done, args, kwargs)
 
+    @lsp_method(types.SHUTDOWN)
+    def lsp_shutdown(self, *args: Any) -> Generator[Any, Any, None]:
+        """pygls's shutdown, over a copy of the pending futures: cancelling one can run ``done`` above at
+        once, which removes it from the dict pygls iterates ("dictionary changed size during iteration")."""
+        if (user_handler := self.fm.features.get(types.SHUTDOWN)) is not None:
+            yield user_handler, args, None
+        current_id = self.msg_id
+        for msg_id, future in list(self._request_futures.items()):
+            if msg_id != current_id and not future.done():
+                future.cancel()
+        self._shutdown = True
+        return None
+
     def pending(self) -> int:
         """Requests and notifications whose handling has not finished (a leak shows here first)."""
         return len(self._request_futures)
@@ -151,10 +243,13 @@ class Notifier:
 class Services:
     """What the features use, built from one set of settings."""
 
-    def __init__(self, settings: Settings, ledger: UsageLedger, notifier: Notifier, client_retry: RetryPolicy) -> None:
+    def __init__(self, settings: Settings, ledger: UsageLedger, notifier: Notifier) -> None:
+        from arb_lsp.openrouter.client import RetryPolicy
+        from arb_lsp.runtime import build_client, build_exclusions, build_gateway
+
         self.settings = settings
         self.ledger = ledger
-        self.client = build_client(settings, client_retry)
+        self.client = build_client(settings, RetryPolicy(attempts=2, max_delay=2.0, max_retry_after=5.0))
         self.gateway = build_gateway(
             self.client,
             settings,
@@ -177,6 +272,8 @@ class Services:
         """The rules inside the workspace folder ``root``: there ``/private/**`` means ``<root>/private/**``."""
         matcher = self._folder_exclusions.get(root)
         if matcher is None:
+            from arb_lsp.runtime import build_exclusions
+
             matcher = self._folder_exclusions[root] = build_exclusions(self.settings, root)
         return matcher
 
@@ -193,6 +290,14 @@ class Services:
         self.context_lengths = {m.id: m.context_length for m in models if m.context_length}
         self.gateway.set_catalogue(models)
         self.gateway.settle_outstanding()  # estimates an earlier run left behind
+
+    async def warm_up(self) -> None:
+        """Pay now, off any request's path, what the first completion would: the HTTP client (TLS context),
+        its first connection (kept alive in the pool for the first completion), the model catalogue
+        (context sizes) and the modules these load. Nothing leaves the machine without a key."""
+        if not self.has_key:
+            return
+        await self.load_catalogue()
 
     def context_tokens(self, model: str) -> int | None:
         return self.context_lengths.get(model)
@@ -212,11 +317,11 @@ class ArbLanguageServer(LanguageServer):
         )
         self.notifier = Notifier(self)
         self.documents = Documents()
-        self.ledger = ledger or UsageLedger()
-        self.retry = RetryPolicy(attempts=2, max_delay=2.0, max_retry_after=5.0)
+        #: Called with every change applied to an open document, in order (see ``document_edited``).
+        self.edit_listeners: list[Callable[[Edit], None]] = []
+        self._ledger = ledger
         self.completion_engine: Any = None
-        #: Context from other files for completions: the edit history and the providers' caches.
-        self.workspace_context = WorkspaceContext()
+        self._workspace_context: WorkspaceContext | None = None
         #: Set once the client's settings were pulled after `initialized` (or that failed).
         self.configured = asyncio.Event()
         self.init_options: dict[str, Any] = {}
@@ -224,31 +329,66 @@ class ArbLanguageServer(LanguageServer):
         self.client_name = ""
         self.pulled: dict[str, Any] = {}
         self.background: set[asyncio.Task[Any]] = set()
-        settings, _ = parse_settings(from_environment())  # problems are told at initialize
-        if settings.key:
-            LOG_SCRUBBER.secrets.add(settings.key)
-        self.services = Services(settings, self.ledger, self.notifier, self.retry)
+        #: Read at ``initialized`` (or on first use), not before ``initialize`` is answered.
+        self._settings: Settings | None = None
+        self._services: Services | None = None
+
+    @property
+    def workspace_context(self) -> WorkspaceContext:
+        """Context from other files for completions: the edit history and the providers' caches."""
+        if self._workspace_context is None:
+            from arb_lsp.workspace_context import WorkspaceContext
+
+            self._workspace_context = WorkspaceContext()
+        return self._workspace_context
+
+    @property
+    def ledger(self) -> UsageLedger:
+        if self._ledger is None:
+            from arb_lsp.openrouter.ledger import UsageLedger
+
+            self._ledger = UsageLedger()
+        return self._ledger
+
+    @property
+    def services(self) -> Services:
+        """The services for the current settings, built on first use."""
+        if self._settings is None:
+            self.reload_settings()
+        if self._services is None:
+            assert self._settings is not None
+            self._services = Services(self._settings, self.ledger, self.notifier)
+        return self._services
 
     # -- settings ------------------------------------------------------------------------------
 
     def _apply(self, settings: Settings, problems: list[str]) -> None:
+        from arb_lsp.settings import settings_message
+
         if settings.key:
             LOG_SCRUBBER.secrets.add(settings.key)
-        previous = self.services
-        if settings != previous.settings:
-            self.services = Services(settings, self.ledger, self.notifier, self.retry)
-            self.services.context_lengths = previous.context_lengths
+        self._settings = settings
+        previous = self._services
+        if previous is not None and settings != previous.settings:
+            self._services = Services(settings, self.ledger, self.notifier)
+            self._services.context_lengths = previous.context_lengths
             self.spawn(previous.close())
             if settings.key != previous.settings.key or settings.base_url != previous.settings.base_url:
                 self.notifier.reset()
+                if self.configured.is_set():  # before that, ``initialized`` warms up the settled services
+                    self.spawn(self._services.warm_up())
         message = settings_message(problems)
         if message:
             self.notifier.once(f"settings:{message}", message)
 
     def reload_settings(self) -> None:
+        from arb_lsp.settings import from_environment, parse_settings
+
         self._apply(*parse_settings(from_environment(), self.init_options, self.pulled))
 
     async def pull_configuration(self) -> None:
+        from arb_lsp.settings import SECTION
+
         capabilities = self.client_capabilities.workspace
         if not (capabilities and capabilities.configuration):
             return
@@ -277,7 +417,7 @@ class ArbLanguageServer(LanguageServer):
     # -- documents -----------------------------------------------------------------------------
 
     def encoding(self) -> str:
-        return str(self.workspace.position_encoding or types.PositionEncodingKind.Utf16)
+        return encoding_name(self.workspace.position_encoding)
 
     def snapshot(self, uri: str) -> Snapshot | None:
         """The open document at ``uri``, or None for documents the client never opened."""
@@ -286,6 +426,18 @@ class ArbLanguageServer(LanguageServer):
         if document is None:
             return None
         return self.documents.snapshot(document, self.encoding())
+
+    async def warm_up(self) -> None:
+        """After ``initialized``: what the first completion would otherwise pay, paid off its path
+        (modules on a worker thread; the HTTP client, its connection and the catalogue when there is a key)."""
+        warm_converter(self.protocol._converter)
+        await asyncio.gather(asyncio.to_thread(preload_pipelines), self.services.warm_up())
+
+    def document_edited(self, edit: Edit) -> None:
+        """Every change to an open document passes here once it is applied: features that follow edits
+        (recent edits, per-document state) subscribe through ``edit_listeners``."""
+        for listener in self.edit_listeners:
+            listener(edit)
 
     def relative_path(self, uri: str) -> str:
         """The document's path relative to the workspace root, for prompts (never absolute)."""

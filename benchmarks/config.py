@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class Config:
-    overhead_file_lines: tuple[int, ...] = (100, 14_000)
+    overhead_file_lines: tuple[int, ...] = (100, 14_000, 100_000)
     overhead_samples: int = 100
     overhead_warmup: int = 5
     cache_repeats: int = 50
@@ -21,7 +21,10 @@ class Config:
     rss_files: int = 50
     rss_file_lines: int = 10_000
     rss_completions: int = 1_000
-    cold_starts: int = 10
+    cold_starts: int = 20
+    #: Fresh servers whose first completion is timed, and the completions after it in each.
+    first_rounds: int = 5
+    first_later: int = 10
     workspace_files: int = 2_000
     workspace_samples: int = 100
 
@@ -43,6 +46,8 @@ class Config:
             rss_file_lines=500,
             rss_completions=6,
             cold_starts=1,
+            first_rounds=1,
+            first_later=2,
             workspace_files=100,
             workspace_samples=3,
         )

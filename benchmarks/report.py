@@ -195,7 +195,13 @@ def chart(run: Run, path: Path) -> bool:
         lines = scale.series["lines"]
         ax.loglog(lines, scale.series["plan_ms"], "o-", color=colours["arb-lsp"], label="arb-lsp plan_completion")
         ax.loglog(lines, scale.series["naive_ms"], "o-", color=colours["naive"], label="naive prompt")
-        ax.loglog(lines, scale.series["index_ms"], "s--", color="#718096", label="arb-lsp LineIndex (per version)")
+        ax.loglog(
+            lines,
+            scale.series["index_ms"],
+            "s--",
+            color="#718096",
+            label="arb-lsp TextBuffer build (once per opened file)",
+        )
         if scale.series.get("change_ms"):
             ax.loglog(
                 lines, scale.series["change_ms"], "^:", color="#718096", label="arb-lsp document update (per keystroke)"

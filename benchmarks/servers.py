@@ -37,6 +37,8 @@ class ServerKind:
 ARB = ServerKind("arb-lsp", "arb_lsp")
 NAIVE = ServerKind("naive", "benchmarks.naive_baseline")
 KINDS = (ARB, NAIVE)
+#: pygls alone, nothing registered: the floor for cold start.
+BARE = ServerKind("bare pygls", "benchmarks.bare_pygls")
 
 #: arb-lsp settings for "debounce off" (the naive server has no settings).
 NO_DEBOUNCE: dict[str, Any] = {"completion": {"debounceMs": 0}}

@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 
 from arb_lsp.openrouter.errors import OpenRouterError
-from arb_lsp.pipelines import DocEdit, find_documentable, plan_docstring, run_docstring
 from arb_lsp.server import NO_KEY_HINT, ArbLanguageServer, off_loop_if_large
-from arb_lsp.syntax import Definition
+
+if TYPE_CHECKING:
+    # The pipelines (tree-sitter, post-processing, the HTTP stack) are imported at first use, after ``initialize``.
+    from arb_lsp.pipelines import DocEdit
+    from arb_lsp.syntax import Definition
 
 GENERATE_DOCSTRING = "arbLsp.generateDocstring"
 
@@ -30,6 +33,8 @@ def _resolves_edits(ls: ArbLanguageServer) -> bool:
 
 
 async def _definition_at(ls: ArbLanguageServer, uri: str, position: types.Position) -> Definition | None:
+    from arb_lsp.pipelines import find_documentable
+
     snapshot = ls.snapshot(uri)
     if snapshot is None:
         return None
@@ -65,6 +70,8 @@ async def _with_progress(ls: ArbLanguageServer, title: str, work: Any) -> Any:
 
 async def compute_edit(ls: ArbLanguageServer, uri: str, position: types.Position) -> types.WorkspaceEdit | None:
     """The docstring edit for the definition at ``position``, or None (after telling the user why)."""
+    from arb_lsp.pipelines import plan_docstring, run_docstring
+
     definition = await _definition_at(ls, uri, position)
     snapshot = ls.snapshot(uri)
     if definition is None or snapshot is None:

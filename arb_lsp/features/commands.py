@@ -5,11 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from arb_lsp.acceptance import acceptance_totals
-from arb_lsp.commands.base import CommandError
-from arb_lsp.commands.usage import report
 from arb_lsp.openrouter.errors import OpenRouterError
-from arb_lsp.openrouter.ledger import default_ledger_path
 from arb_lsp.server import ArbLanguageServer, ArbProtocol
 
 LIST_MODELS = "arbLsp.listModels"
@@ -50,6 +46,11 @@ def register(server: ArbLanguageServer) -> None:
 
     @server.command(SHOW_USAGE)
     async def show_usage(ls: ArbLanguageServer, *args: Any) -> dict[str, Any]:
+        from arb_lsp.acceptance import acceptance_totals
+        from arb_lsp.commands.base import CommandError
+        from arb_lsp.commands.usage import report
+        from arb_lsp.openrouter.ledger import default_ledger_path
+
         ledger = ls.ledger
         budget = ls.services.settings.budget.daily_usd
         today = ledger.today()
@@ -72,6 +73,8 @@ def register(server: ArbLanguageServer) -> None:
             "asyncioTasks": len(asyncio.all_tasks()),
             "backgroundTasks": len(ls.background),
             "openDocuments": len(ls.workspace.text_documents),
+            # Per-document state kept outside the workspace: must drop a document when it is closed.
+            "documentState": len(ls.completion_engine.documents()) if ls.completion_engine is not None else 0,
             "progressTokens": len(ls.work_done_progress.tokens),
             "ledgerRows": ls.ledger.count(),
             "rssKb": _rss_kb(),

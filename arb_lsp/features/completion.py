@@ -13,22 +13,27 @@ import dataclasses
 import re
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from lsprotocol import types
 from pygls import uris
 
-from arb_lsp.documents import Snapshot
+from arb_lsp.context import TextSlices
+from arb_lsp.documents import Edit, Snapshot
 from arb_lsp.features.suggestions import SuggestionTracking
 from arb_lsp.features.suggestions import register as register_suggestions
 from arb_lsp.openrouter.cache import TTLCache
 from arb_lsp.openrouter.errors import OpenRouterError
 from arb_lsp.openrouter.routing import TaskType
-from arb_lsp.pipelines import CompletionPlan, Suggestion, finish_completion, plan_completion, run_completion
 from arb_lsp.scheduling import LatestWins
 from arb_lsp.server import NO_KEY_HINT, ArbLanguageServer
-from arb_lsp.settings import Settings
-from arb_lsp.workspace_context import ContextRequest, ContextSnippet, OpenDocument
+
+if TYPE_CHECKING:
+    # The pipelines (tree-sitter, post-processing, the HTTP stack) are imported at first use, after ``initialize``.
+    from arb_lsp.pipelines import CompletionPlan, Suggestion
+    from arb_lsp.settings import Settings
+    from arb_lsp.workspace_context import ContextSnippet
 
 _WORD_TAIL = re.compile(r"[\w$]+$")
 #: A typed word longer than this is not a word: searching a 1 MB line backwards would be quadratic.
@@ -93,6 +98,10 @@ class CompletionEngine:
         self._last_request: dict[str, float] = {}
         self.tracking = SuggestionTracking(server)
 
+    def documents(self) -> set[str]:
+        """The documents this engine keeps state for (``forget`` drops one when it is closed)."""
+        return {*self._shown, *self._last_request}
+
     def forget(self, uri: str) -> None:
         self.tracking.closed(uri)
         self._shown.pop(uri, None)
@@ -104,6 +113,8 @@ class CompletionEngine:
     ) -> Placed | None:
         """The suggestion at ``position``; with ``selected`` (a menu item the editor has selected),
         the one that continues after that item's text, as if it had been accepted."""
+        from arb_lsp.pipelines import plan_completion
+
         server = self.server
         await server.settled()
         settings = server.services.settings
@@ -115,8 +126,9 @@ class CompletionEngine:
         real = snapshot
         if selected is not None:
             start, end = snapshot.offset_at(selected.range.start), snapshot.offset_at(selected.range.end)
-            text = snapshot.text[:start] + selected.text + snapshot.text[end:]
-            snapshot = dataclasses.replace(snapshot, text=text, version=None, _index=None)
+            snapshot = dataclasses.replace(
+                snapshot, buffer=snapshot.buffer.edit(start, end, selected.text), version=None
+            )
             position = snapshot.position(*_line_column(snapshot, start + len(selected.text)))
         offset = snapshot.offset_at(position)
         line, column = snapshot.line_column(position)
@@ -133,7 +145,7 @@ class CompletionEngine:
             span = types.Range(start=selected.range.start, end=real.position(*_line_column(real, end)))
             return Placed(suggestion, snapshot, line, column, word, span)
 
-        ahead = self._type_ahead(uri, snapshot.text, offset) if selected is None else None
+        ahead = self._type_ahead(uri, snapshot.buffer, offset) if selected is None else None
         if ahead is not None:
             return placed(ahead)
         if not server.services.has_key:
@@ -148,7 +160,7 @@ class CompletionEngine:
         models = settings.models_for(TaskType.COMPLETION)
         plan = plan_completion(
             settings,
-            snapshot.text,
+            snapshot.buffer,
             offset,
             index=snapshot.index,
             language_id=snapshot.language_id,
@@ -160,7 +172,7 @@ class CompletionEngine:
         cached = self.answers.get(key)
         if cached is not None:
             if selected is None:
-                self._remember(uri, snapshot.text, offset, cached)
+                self._remember(uri, snapshot.buffer, offset, cached)
                 self._by_spot.put(spot, (settings, cached))
             return placed(cached)
 
@@ -173,12 +185,14 @@ class CompletionEngine:
             delay = 0.0
         suggestion = await self.scheduler.run(uri, key, delay, lambda: self._ask(plan))
         if suggestion is not None and selected is None:
-            self._remember(uri, snapshot.text, offset, suggestion)
+            self._remember(uri, snapshot.buffer, offset, suggestion)
             self._by_spot.put(spot, (settings, suggestion))
         return placed(suggestion)
 
     async def _workspace_context(self, snapshot: Snapshot, offset: int, settings: Settings) -> list[ContextSnippet]:
         """Code from other files (imports, recent edits, similar windows), found within the time budget."""
+        from arb_lsp.workspace_context import ContextRequest, OpenDocument
+
         if not settings.completion.workspace_context:
             return []
         server = self.server
@@ -202,6 +216,8 @@ class CompletionEngine:
         return await server.workspace_context.gather(request, server.excluded, budget)
 
     async def _ask(self, plan: CompletionPlan) -> Suggestion | None:
+        from arb_lsp.pipelines import finish_completion, run_completion
+
         services = self.server.services
         started = time.monotonic()
         try:
@@ -217,12 +233,14 @@ class CompletionEngine:
         self.answers.put(plan.key, suggestion)
         return suggestion
 
-    def _remember(self, uri: str, text: str, offset: int, suggestion: Suggestion) -> None:
+    def _remember(self, uri: str, text: TextSlices, offset: int, suggestion: Suggestion) -> None:
         self._shown[uri] = _Shown(
             offset, text[max(0, offset - _ANCHOR_CHARS) : offset], text[offset : offset + _ANCHOR_CHARS], suggestion
         )
 
-    def _type_ahead(self, uri: str, text: str, offset: int) -> Suggestion | None:
+    def _type_ahead(self, uri: str, text: TextSlices, offset: int) -> Suggestion | None:
+        from arb_lsp.pipelines import Suggestion
+
         shown = self._shown.get(uri)
         if shown is None or offset <= shown.anchor:
             return None
@@ -257,15 +275,14 @@ def _fs_path(uri: str) -> str | None:
     return uris.to_fs_path(uri) if uri.startswith("file:") else None
 
 
-def record_edits(server: ArbLanguageServer, params: types.DidChangeTextDocumentParams) -> None:
-    """Remember where a document was edited, for the recent-edits context of other documents' completions."""
-    path = _fs_path(params.text_document.uri)
-    if path is None:
+def record_edit(server: ArbLanguageServer, edit: Edit) -> None:
+    """Remember where a document was edited, for the recent-edits context of other documents' completions
+    (a whole-text replacement says nothing about where the user is working)."""
+    path = _fs_path(edit.uri)
+    if path is None or (edit.start == 0 and edit.end == len(edit.before) and edit.end > 0):
         return
-    history = server.workspace_context.history
-    for change in params.content_changes:
-        if isinstance(change, types.TextDocumentContentChangePartial):
-            history.record(path, change.range.start.line, change.range.end.line, change.text)
+    before = edit.before
+    server.workspace_context.history.record(path, before.line_of(edit.start), before.line_of(edit.end), edit.text)
 
 
 def _snippet_escape(text: str) -> str:
@@ -378,6 +395,7 @@ def register(server: ArbLanguageServer) -> None:
     engine = CompletionEngine(server)
     server.completion_engine = engine
     register_suggestions(server, engine.tracking)
+    server.edit_listeners.append(lambda edit: record_edit(server, edit))
 
     @server.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=[".", "(", " "]))
     async def completion(ls: ArbLanguageServer, params: types.CompletionParams) -> types.CompletionList:

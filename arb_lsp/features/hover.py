@@ -7,13 +7,18 @@ stream, and answers are cached by the code's content so a second hover over unch
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from lsprotocol import types
 
 from arb_lsp.openrouter.cache import TTLCache
 from arb_lsp.openrouter.errors import OpenRouterError
-from arb_lsp.pipelines import ExplainPlan, plan_explain, run_explain
 from arb_lsp.scheduling import LatestWins
 from arb_lsp.server import NO_KEY_HINT, ArbLanguageServer, off_loop_if_large
+
+if TYPE_CHECKING:
+    # The pipelines (tree-sitter, post-processing, the HTTP stack) are imported at first use, after ``initialize``.
+    from arb_lsp.pipelines import ExplainPlan
 
 
 def register(server: ArbLanguageServer) -> None:
@@ -25,6 +30,8 @@ def register(server: ArbLanguageServer) -> None:
         return f"{plan.target.code_hash}:{language_id}:{','.join(plan.models)}"
 
     async def explain(ls: ArbLanguageServer, plan: ExplainPlan, key: str) -> str | None:
+        from arb_lsp.pipelines import run_explain
+
         try:
             markdown = await run_explain(ls.services.gateway, plan, ls.services.settings.hover.timeout_ms / 1000)
         except OpenRouterError as error:
@@ -35,6 +42,8 @@ def register(server: ArbLanguageServer) -> None:
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     async def hover(ls: ArbLanguageServer, params: types.HoverParams) -> types.Hover | None:
+        from arb_lsp.pipelines import plan_explain
+
         await ls.settled()
         settings = ls.services.settings
         uri = params.text_document.uri

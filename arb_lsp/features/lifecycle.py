@@ -2,32 +2,40 @@
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+from typing import Any, cast
 
 from lsprotocol import types
 
 from arb_lsp.documents import LspWorkspace
-from arb_lsp.features.completion import record_edits
-from arb_lsp.server import NO_KEY_HINT, ArbLanguageServer
+from arb_lsp.server import LOG_SCRUBBER, NO_KEY_HINT, ArbLanguageServer, preload_services
 
 
 def register(server: ArbLanguageServer) -> None:
     @server.feature(types.INITIALIZE)
     def initialize(ls: ArbLanguageServer, params: types.InitializeParams) -> None:
-        # pygls built the workspace just before this handler; make it split lines as LSP does.
-        ls.workspace.__class__ = LspWorkspace
+        # pygls built the workspace just before this handler: make its documents ``LspTextDocument``s
+        # (a text buffer updated per edit, lines split as LSP splits them) and hear of every edit.
+        workspace = ls.workspace
+        workspace.__class__ = LspWorkspace
+        cast(LspWorkspace, workspace).on_edit = ls.document_edited
         options: Any = params.initialization_options
         ls.init_options = options if isinstance(options, dict) else {}
         ls.client_name = params.client_info.name if params.client_info else ""
-        ls.reload_settings()
+        if isinstance(ls.init_options.get("apiKey"), str) and ls.init_options["apiKey"]:
+            LOG_SCRUBBER.secrets.add(ls.init_options["apiKey"])  # before anything else can log it
+        # Settings are read at ``initialized``: parsing them (pydantic) is not needed to answer this.
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls: ArbLanguageServer, params: types.InitializedParams) -> None:
         try:
+            await asyncio.to_thread(preload_services)
+            ls.reload_settings()
             await ls.pull_configuration()
         finally:
             ls.configured.set()
-        ls.spawn(ls.services.load_catalogue())
+        # What the first completion needs, fetched now so it costs what the tenth does.
+        ls.spawn(ls.warm_up())
         if not ls.services.has_key:
             ls.notifier.once("no_key", NO_KEY_HINT)
 
@@ -45,14 +53,8 @@ def register(server: ArbLanguageServer) -> None:
             ls.reload_settings()
         await ls.pull_configuration()
 
-    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
-    def did_change(ls: ArbLanguageServer, params: types.DidChangeTextDocumentParams) -> None:
-        # pygls has applied the change already; this only notes where it was (workspace context).
-        record_edits(ls, params)
-
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: ArbLanguageServer, params: types.DidCloseTextDocumentParams) -> None:
         uri = params.text_document.uri
-        ls.documents.forget(uri)
         if ls.completion_engine is not None:
             ls.completion_engine.forget(uri)

@@ -11,17 +11,17 @@ user once per model when suggestions come too slowly.
 from __future__ import annotations
 
 import logging
-import sqlite3
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 import attrs
 from lsprotocol import types
 
-from arb_lsp.acceptance import AcceptanceTracker, LatencyWatch, SuggestionStore
-from arb_lsp.openrouter.ledger import default_ledger_path
 from arb_lsp.server import ArbLanguageServer
+
+if TYPE_CHECKING:
+    from arb_lsp.acceptance import AcceptanceTracker, LatencyWatch
 
 log = logging.getLogger(__name__)
 
@@ -30,15 +30,38 @@ DID_ACCEPT = "arbLsp.didAcceptSuggestion"
 ItemT = Any  # types.CompletionItem | types.InlineCompletionItem
 
 
+def _ledger_error() -> type[Exception]:
+    """sqlite's error type, imported when one is being handled (sqlite is not needed to answer initialize)."""
+    import sqlite3
+
+    return sqlite3.Error
+
+
 class SuggestionTracking:
-    """Per server: the tracker over the ledger file, and the latency watch."""
+    """Per server: the tracker over the ledger file, and the latency watch (both made on first use)."""
 
     def __init__(self, server: ArbLanguageServer) -> None:
         self.server = server
-        path = server.ledger.path
-        self.store = SuggestionStore(path if path is not None else default_ledger_path())
-        self.tracker = AcceptanceTracker(self.store)
-        self.watch = LatencyWatch()
+        self._tracker: AcceptanceTracker | None = None
+        self._watch: LatencyWatch | None = None
+
+    @property
+    def tracker(self) -> AcceptanceTracker:
+        if self._tracker is None:
+            from arb_lsp.acceptance import AcceptanceTracker, SuggestionStore
+            from arb_lsp.openrouter.ledger import default_ledger_path
+
+            path = self.server.ledger.path
+            self._tracker = AcceptanceTracker(SuggestionStore(path if path is not None else default_ledger_path()))
+        return self._tracker
+
+    @property
+    def watch(self) -> LatencyWatch:
+        if self._watch is None:
+            from arb_lsp.acceptance import LatencyWatch
+
+            self._watch = LatencyWatch()
+        return self._watch
 
     def mark(self, placed: Any, items: list[ItemT], started: float) -> list[ItemT]:
         """``items`` (built for ``placed``) with the accept command of the suggestion they show."""
@@ -49,14 +72,14 @@ class SuggestionTracking:
         try:
             suggestion_id = self.tracker.shown(
                 unquote(snapshot.uri),
-                snapshot.text,
+                snapshot.buffer,
                 anchor,
                 placed.suggestion.text,
                 model=placed.suggestion.model,
                 language=snapshot.language_id,
                 ms=(time.monotonic() - started) * 1000,
             )
-        except sqlite3.Error as error:  # a locked or broken ledger must not cost the user a suggestion
+        except _ledger_error() as error:  # a locked or broken ledger must not cost the user a suggestion
             log.warning("recording a shown suggestion failed: %s", error)
             return items
         command = types.Command(title="arb-lsp: suggestion accepted", command=DID_ACCEPT, arguments=[suggestion_id])
@@ -64,9 +87,11 @@ class SuggestionTracking:
 
     def closed(self, uri: str) -> None:
         """The document was closed: its pending suggestion is dismissed."""
+        if self._tracker is None:
+            return  # nothing was shown yet
         try:
-            self.tracker.closed(unquote(uri))
-        except sqlite3.Error as error:
+            self._tracker.closed(unquote(uri))
+        except _ledger_error() as error:
             log.warning("recording a dismissed suggestion failed: %s", error)
 
     def answered(self, model: str, ms: float) -> None:
@@ -95,5 +120,5 @@ def register(server: ArbLanguageServer, tracking: SuggestionTracking) -> None:
             return
         try:
             tracking.tracker.accepted(suggestion_id)
-        except sqlite3.Error as error:  # the user's accepted text is in; only the count is lost
+        except _ledger_error() as error:  # the user's accepted text is in; only the count is lost
             log.warning("recording an accepted suggestion failed: %s", error)

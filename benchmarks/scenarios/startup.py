@@ -1,7 +1,8 @@
 """Scenario 5c: cold start, from launching the process to the answer to ``initialize``.
 
-The floor, a bare ``python -c pass`` from the same interpreter, is shown with it, and the modules that
-take longest to import (``python -X importtime``) say where arb-lsp's start-up time goes.
+Two floors are launched in the same run, interleaved with the servers: a pygls server with nothing
+registered (``benchmarks/bare_pygls.py``: what any pygls 2 server pays) and a bare ``python -c pass``.
+The modules that take longest to import (``python -X importtime``) say where the time goes.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from fake_openrouter import FakeOpenRouter
 from benchmarks import ROOT
 from benchmarks.config import Config
 from benchmarks.results import Section
-from benchmarks.servers import ARB, KINDS, NAIVE, ServerKind, process
+from benchmarks.servers import ARB, BARE, KINDS, NAIVE, ServerKind, process
 from benchmarks.stats import summarize
 
 _IMPORT_LINE = re.compile(r"import time:\s+(\d+) \|\s+\d+ \| *(\S+)")
@@ -73,15 +74,31 @@ async def run(fake: FakeOpenRouter, config: Config) -> Section:
     )
     await _cold_start(ARB, fake)  # compile and cache bytecode once, as an installed package would have
     await _cold_start(NAIVE, fake)
-    starts: dict[str, list[float]] = {kind.name: [] for kind in KINDS}
+    await _cold_start(BARE, fake)
+    starts: dict[str, list[float]] = {kind.name: [] for kind in (*KINDS, BARE)}
     bare: list[float] = []
     for _ in range(config.cold_starts):
-        for kind in KINDS:
+        for kind in (*KINDS, BARE):
             starts[kind.name].append(await _cold_start(kind, fake))
         bare.append(await _bare_python())
     a, n = summarize(starts[ARB.name]), summarize(starts[NAIVE.name])
     section.add("median", "cold start, median", "ms", a.median * 1000, n.median * 1000)
     section.add("p95", "cold start, p95", "ms", a.p95 * 1000, n.p95 * 1000)
+    pygls_floor = summarize(starts[BARE.name])
+    section.add(
+        "pygls_median",
+        "bare pygls server, nothing registered (the floor), median",
+        "ms",
+        pygls_floor.median * 1000,
+        pygls_floor.median * 1000,
+    )
+    section.add(
+        "over_pygls",
+        "cold start over the bare pygls server's, medians",
+        "×",
+        a.median / pygls_floor.median,
+        n.median / pygls_floor.median,
+    )
     floor = summarize(bare)
     section.add("python", "bare `python -c pass` (the floor), median", "ms", floor.median * 1000, floor.median * 1000)
     arb_imports, naive_imports = await import_times(ARB), await import_times(NAIVE)

@@ -453,7 +453,12 @@ async def test_the_window_is_capped_by_the_models_context_length(fake: FakeOpenR
     async with lsp_session(fake, tmp_path, configuration={"models": {"completion": "tiny/model"}}) as client:
         text, position = cursor(body + "answer = █\n")
         uri = open_document(client, text)
-        await asyncio.sleep(0.3)  # the catalogue loads in the background after `initialized`
+        # The catalogue loads in the background after `initialized` (the server's warm-up): wait for it.
+        for _ in range(200):
+            if any(r.path.endswith("/models") and r.finished_at for r in fake.requests):
+                break
+            await asyncio.sleep(0.025)
+        await asyncio.sleep(0.1)
         await complete(client, uri, position)
     prompt = fake.chat_requests()[0].messages[-1]["content"]
     assert "answer = {{FILL_HERE}}" in prompt

@@ -3,9 +3,10 @@
 The client side is modelled here from the LSP specification alone: lines end at ``\\n`` or ``\\r\\n``
 (lone ``\\r`` is left out: editors disagree about it), a column counts utf-8 bytes, utf-16 code units or
 code points according to the negotiated encoding, and an edit replaces the text between two positions.
-The server side is what arb-lsp runs: pygls's ``TextDocument`` applying incremental changes with the
-negotiated ``PositionCodec``, ``arb_lsp.documents`` converting positions, ``arb_lsp.context`` cutting the
-windows around the cursor.
+The server side is what arb-lsp runs: ``arb_lsp.documents.LspTextDocument`` applying incremental changes
+in the negotiated encoding to its text buffer, ``arb_lsp.documents`` converting positions, ``arb_lsp.context``
+cutting the windows around the cursor. (``tests/unit/test_textbuffer.py`` adds lone ``\r`` and edits inside
+the buffer's chunks.)
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from dataclasses import dataclass
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from lsprotocol import types
-from pygls.workspace import PositionCodec, TextDocument
+from pygls.workspace import PositionCodec
 
 from arb_lsp.context import LineIndex, build_completion_context
-from arb_lsp.documents import Documents, Snapshot
+from arb_lsp.documents import Documents, LspTextDocument, Snapshot
 
 ENCODINGS = (
     types.PositionEncodingKind.Utf8,
@@ -105,9 +106,9 @@ def edit_scripts(draw: st.DrawFn, base: st.SearchStrategy[str] = texts) -> tuple
     return text, edits
 
 
-def apply_through_pygls(text: str, edits: list[tuple[int, int, str]], encoding: str) -> tuple[TextDocument, str]:
+def apply_through_pygls(text: str, edits: list[tuple[int, int, str]], encoding: str) -> tuple[LspTextDocument, str]:
     """Apply the edits as a client would send them (positions in ``encoding``) and as the server applies them."""
-    document = TextDocument("file:///prop.py", text, 1, "python", position_codec=PositionCodec(encoding))
+    document = LspTextDocument("file:///prop.py", text, 1, "python", position_codec=PositionCodec(encoding))
     expected = text
     for version, (start, end, new_text) in enumerate(edits, 2):
         change = types.TextDocumentContentChangePartial(
@@ -133,7 +134,7 @@ def test_incremental_edits_give_the_server_the_clients_text(
 
 
 def snapshot_of(text: str, encoding: str) -> Snapshot:
-    document = TextDocument("file:///prop.py", text, 7, "python", position_codec=PositionCodec(encoding))
+    document = LspTextDocument("file:///prop.py", text, 7, "python", position_codec=PositionCodec(encoding))
     return Documents().snapshot(document, encoding)
 
 
