@@ -20,6 +20,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from arb_lsp.openers import ends_with_block_opener
+
 MultilineMode = Literal["auto", "always", "never"]
 
 DEFAULT_INDENT_UNIT = "    "
@@ -319,35 +321,3 @@ def wants_multiline(line_prefix: str, line_suffix: str, language_id: str, mode: 
     if not line_prefix.strip():
         return not rest
     return ends_with_block_opener(line_prefix, language_id) and all(char in _CLOSERS_AND_TERMINATORS for char in rest)
-
-
-def ends_with_block_opener(line: str, language_id: str) -> bool:
-    """Whether `line` ends by opening something whose body usually follows on the next lines."""
-    stripped = line.rstrip()
-    if stripped.endswith(("{", "(", "[", "=>")):
-        return True
-    # In Python, ":" opens a block only outside brackets: "d[1:" is a slice, "{'a':" a dict.
-    return language_id == "python" and stripped.endswith(":") and _bracket_depth(stripped) <= 0
-
-
-def _bracket_depth(line: str) -> int:
-    depth = 0
-    quote = ""
-    escaped = False
-    for char in line:
-        if quote:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == quote:
-                quote = ""
-        elif char in "'\"":
-            quote = char
-        elif char == "#":
-            break
-        elif char in "([{":
-            depth += 1
-        elif char in ")]}":
-            depth -= 1
-    return depth

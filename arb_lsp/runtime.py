@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from arb_lsp.openrouter.cache import TTLCache
-from arb_lsp.openrouter.client import OpenRouterClient, RetryPolicy
+from arb_lsp.openrouter.client import OpenRouterClient
 from arb_lsp.openrouter.gateway import Answer, Gateway
 from arb_lsp.openrouter.ledger import UsageLedger
+from arb_lsp.openrouter.retry import RetryPolicy
 from arb_lsp.privacy import DEFAULT_EXCLUDES, ExclusionMatcher
 from arb_lsp.settings import Settings
 

@@ -13,8 +13,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic.alias_generators import to_camel
 
-from arb_lsp.openrouter.client import DEFAULT_BASE_URL, base_url_problem
-from arb_lsp.openrouter.gateway import TaskPreferences
+from arb_lsp.openrouter.base_url import DEFAULT_BASE_URL, base_url_problem
+from arb_lsp.openrouter.preferences import TaskPreferences
 from arb_lsp.openrouter.routing import Priority, TaskType, select_models
 
 SECTION = "arbLsp"

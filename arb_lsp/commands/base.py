@@ -20,9 +20,10 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from arb_lsp.openrouter.client import OpenRouterClient, RetryPolicy
+from arb_lsp.openrouter.client import OpenRouterClient
 from arb_lsp.openrouter.gateway import Gateway
 from arb_lsp.openrouter.ledger import UsageEntry, UsageLedger
+from arb_lsp.openrouter.retry import RetryPolicy
 from arb_lsp.openrouter.routing import TaskType
 from arb_lsp.privacy import scrub_key
 from arb_lsp.runtime import build_client, build_gateway

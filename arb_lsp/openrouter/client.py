@@ -8,22 +8,17 @@ about LSP, routing or caching: it sends what it is asked to send.
 
 from __future__ import annotations
 
-import asyncio
-import email.utils
-import ipaddress
 import json
 import os
-import time
-from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
+from collections.abc import AsyncGenerator, Callable, Sequence
 from contextlib import AsyncExitStack
 from types import TracebackType
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, wait_random_exponential
 
 from arb_lsp import __version__
+from arb_lsp.openrouter.base_url import DEFAULT_BASE_URL, base_url_problem
 from arb_lsp.openrouter.errors import (
     ConnectionFailedError,
     InvalidResponseError,
@@ -33,6 +28,7 @@ from arb_lsp.openrouter.errors import (
     error_for_code,
     error_for_status,
 )
+from arb_lsp.openrouter.retry import RetryPolicy, parse_retry_after
 from arb_lsp.openrouter.sse import SSEDecoder
 from arb_lsp.openrouter.streams import ClosingStream
 from arb_lsp.openrouter.types import (
@@ -44,7 +40,6 @@ from arb_lsp.openrouter.types import (
     Usage,
 )
 
-DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
 DEFAULT_APP_NAME = "arb-lsp"
 DEFAULT_APP_URL = "https://github.com/arb-lsp/arb-lsp"
 #: OpenRouter's app categories (at most two) this client is listed under.
@@ -55,66 +50,6 @@ NO_KEY_MESSAGE = (
 )
 
 Messages = Sequence[dict[str, str]]
-Sleep = Callable[[float], Awaitable[None]]
-
-
-class RetryPolicy:
-    """How often and how long to retry 408/429/5xx and connection failures."""
-
-    def __init__(
-        self,
-        attempts: int = 3,
-        *,
-        base_delay: float = 0.5,
-        max_delay: float = 8.0,
-        max_retry_after: float = 20.0,
-        sleep: Sleep = asyncio.sleep,
-    ) -> None:
-        self.attempts = max(1, attempts)
-        self.max_retry_after = max_retry_after
-        self.sleep = sleep
-        self._backoff = wait_random_exponential(multiplier=base_delay, max=max_delay)
-
-    def _worth_retrying(self, error: BaseException) -> bool:
-        """Retryable kinds only, and never sooner than the server asked: a long Retry-After ends the try."""
-        if not isinstance(error, OpenRouterError) or not error.retryable:
-            return False
-        return error.retry_after is None or error.retry_after <= self.max_retry_after
-
-    def delay(self, state: RetryCallState) -> float:
-        error = state.outcome.exception() if state.outcome else None
-        if isinstance(error, OpenRouterError) and error.retry_after is not None:
-            return min(max(error.retry_after, 0.0), self.max_retry_after)
-        return float(self._backoff(state))
-
-    def retrying(self) -> AsyncRetrying:
-        return AsyncRetrying(
-            stop=stop_after_attempt(self.attempts),
-            wait=self.delay,
-            retry=retry_if_exception(self._worth_retrying),
-            sleep=self.sleep,
-            reraise=True,
-        )
-
-
-def base_url_problem(url: str) -> str | None:
-    """Why ``url`` must not be used as the API root, or None if it is fine.
-
-    Plain http would send the key and the user's code in the clear; it is allowed only to loopback.
-    """
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return f"The baseUrl {url!r} is not an http(s) URL. Use e.g. {DEFAULT_BASE_URL}."
-    if parts.scheme == "http":
-        host = parts.hostname
-        loopback = host == "localhost"
-        try:
-            loopback = loopback or ipaddress.ip_address(host).is_loopback
-        except ValueError:
-            pass
-        if not loopback:
-            return f"The baseUrl {url!r} uses plain http to a remote host, which would expose the key. Use https."
-    return None
 
 
 class ChatStream(ClosingStream):
@@ -319,7 +254,7 @@ class OpenRouterClient:
 
     def _status_error(self, response: httpx.Response, content: bytes, model: str | None) -> OpenRouterError:
         status = response.status_code
-        retry_after = _parse_retry_after(response.headers.get("retry-after"))
+        retry_after = parse_retry_after(response.headers.get("retry-after"))
         message: str | None = None
         code: int | str | None = None
         metadata: dict[str, Any] | None = None
@@ -489,20 +424,6 @@ async def _single_body_events(
     result.finish_reason = response.finish_reason
     if response.text:
         yield response.text
-
-
-def _parse_retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
 
 
 _default_client: OpenRouterClient | None = None

@@ -2,11 +2,11 @@
 
 Features hand the gateway a task, its messages and its model chain; the gateway picks the models the
 budget and the account's limits allow, asks OpenRouter with the task's reasoning and provider
-preferences (and a native ``models`` fallback list of up to three models alike in price class and
+preferences (``preferences``; and a native ``models`` fallback list of up to three models alike in price class and
 reasoning), falls back client-side past whatever a failed request already covered, records every
 attempt in the usage ledger at what OpenRouter bills, and caches finished answers.
 
-What OpenRouter bills: the usage chunk when a stream ends; otherwise (read until decided, cancelled,
+What OpenRouter bills (``settlement``): the usage chunk when a stream ends; otherwise (read until decided, cancelled,
 superseded, broken) an estimate from ``/models`` prices, written at once and marked as such, then
 replaced in the background by ``GET /generation`` (which answers 404 for a moment, so it is retried).
 """
@@ -22,17 +22,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from arb_lsp.openrouter.cache import TTLCache, request_key
-from arb_lsp.openrouter.client import OpenRouterClient, RetryPolicy
+from arb_lsp.openrouter.client import OpenRouterClient
 from arb_lsp.openrouter.errors import (
     EmptyAnswerError,
     FreeDailyLimitError,
     InsufficientCreditsError,
-    NoEndpointsError,
     OpenRouterError,
     ReasoningRequiredError,
 )
-from arb_lsp.openrouter.ledger import UsageEntry, UsageLedger
+from arb_lsp.openrouter.ledger import UsageLedger
+from arb_lsp.openrouter.preferences import DEFAULT_PROVIDER, TaskPreferences, reasoning_param, sized_max_tokens
+from arb_lsp.openrouter.retry import RetryPolicy
 from arb_lsp.openrouter.routing import NATIVE_FALLBACK_LIMIT, TaskType, free_only, is_free
+from arb_lsp.openrouter.settlement import Settlement
 from arb_lsp.openrouter.streams import ClosingStream
 from arb_lsp.openrouter.types import ModelInfo, StreamResult, Usage
 
@@ -40,62 +42,11 @@ log = logging.getLogger(__name__)
 
 NO_RETRY = RetryPolicy(attempts=1)
 
-EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh")
-#: Share of ``max_tokens`` an effort spends reasoning (OpenRouter's reasoning-tokens guide).
-REASONING_SHARE = {"minimal": 0.1, "low": 0.2, "medium": 0.5, "high": 0.8, "xhigh": 0.95}
-#: Completion wants an answer now: no thinking. Explanations and docstrings gain from a little.
-DEFAULT_EFFORT = {TaskType.COMPLETION: "none", TaskType.EXPLAIN: "low", TaskType.DOCSTRING: "low"}
-#: Completion waits on the first token: route to the fastest provider, not the cheapest.
-DEFAULT_PROVIDER: Mapping[TaskType, Mapping[str, Any]] = {TaskType.COMPLETION: {"sort": "latency"}}
 #: After a 402, paid models are asked again only after this many seconds (credits may be bought).
 CREDITS_RECHECK_S = 300.0
-#: Pauses between ``GET /generation`` tries: it answers 404 until the generation is recorded.
-SETTLE_DELAYS = (0.3, 0.5, 1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
 #: How long the catalogue fetch may hold a first request, and how soon a failed one is tried again.
 CATALOGUE_WAIT_S = 3.0
 CATALOGUE_RETRY_S = 60.0
-
-
-@dataclass(frozen=True, slots=True)
-class TaskPreferences:
-    """A task's ``reasoning`` effort and ``provider`` preferences (None: the task's default)."""
-
-    reasoning: str | None = None
-    provider: Mapping[str, Any] | None = None
-
-
-def reasoning_param(task: TaskType, wish: str | None, info: ModelInfo | None) -> dict[str, Any] | None:
-    """The ``reasoning`` object for one model: the wish, or its lowest effort where it cannot stop thinking."""
-    effort = wish or DEFAULT_EFFORT[task]
-    if info is None:
-        return {"effort": effort}  # unknown model: say what we want; non-reasoning models ignore it
-    if not info.reasons:
-        return None
-    conf = info.reasoning
-    supported = [e for e in EFFORTS if conf is not None and e in conf.supported_efforts]
-    if effort == "none":
-        if conf is None or not conf.mandatory:
-            return {"effort": "none"}
-        return {"effort": supported[0]} if supported else {}
-    if supported and effort not in supported:
-        higher = [e for e in supported if EFFORTS.index(e) >= EFFORTS.index(effort)]
-        effort = higher[0] if higher else supported[-1]
-    return {"effort": effort}
-
-
-def sized_max_tokens(max_tokens: Any, reasoning: dict[str, Any] | None, info: ModelInfo | None) -> Any:
-    """``max_tokens`` grown so the answer still fits after the effort's share of it goes to reasoning."""
-    if not isinstance(max_tokens, int) or reasoning is None:
-        return max_tokens
-    effort = reasoning.get("effort")
-    if effort is None and info is not None and info.reasoning is not None:
-        effort = info.reasoning.default_effort or "medium"
-    share = REASONING_SHARE.get(str(effort), 0.0)
-    return math.ceil(round(max_tokens / (1 - share), 6)) if share else max_tokens
-
-
-def _chars(messages: Sequence[dict[str, str]]) -> int:
-    return sum(len(m.get("content") or "") for m in messages if isinstance(m, dict))
 
 
 @dataclass(slots=True)
@@ -161,7 +112,7 @@ class Gateway:
         self._free_limit: FreeDailyLimitError | None = None
         self._no_credits: InsufficientCreditsError | None = None
         self._no_credits_until = 0.0
-        self._settling: dict[int, asyncio.Task[None]] = {}
+        self._settlement = Settlement(client, ledger, lambda model: self.catalogue.get(model))
 
     # -- what may be asked ----------------------------------------------------------------------
 
@@ -405,7 +356,7 @@ class Gateway:
                     await stream.aclose()
                 finally:
                     self._slots.release()  # only once the connection is really closed
-                self._record(task, model, stream.result, outcome, started, messages)
+                self._settlement.record(task, model, stream.result, outcome, started, messages)
             answer = Answer(stream.result.text, stream.result.model or model, stream.result.usage)
             holder.answer = answer
             if answer.text:
@@ -437,109 +388,13 @@ class Gateway:
             model=served,
         )
 
-    # -- the ledger: what OpenRouter bills --------------------------------------------------------
-
-    def _estimate(self, model: str, messages: Sequence[dict[str, str]], result: StreamResult) -> tuple[int, int, float]:
-        """Tokens and cost from ``/models`` prices, about four characters a token."""
-        info = self.catalogue.get(model)
-        prompt = math.ceil(_chars(messages) / 4)
-        completion = math.ceil((len(result.text) + result.reasoning_chars) / 4)
-        if info is None:
-            return prompt, completion, 0.0
-        return prompt, completion, prompt * info.pricing.prompt + completion * info.pricing.completion
-
-    def _record(
-        self,
-        task: TaskType,
-        model: str,
-        result: StreamResult,
-        outcome: str,
-        started: float,
-        messages: Sequence[dict[str, str]],
-    ) -> None:
-        if self.ledger is None:
-            return
-        usage = result.usage
-        served = result.model or model
-        estimated = usage is None and bool(result.id)
-        if usage is not None:
-            prompt, completion, cost = usage.prompt_tokens, usage.completion_tokens, usage.cost
-            if cost is None:
-                cost = self._estimate(served, messages, result)[2]
-        elif estimated:
-            prompt, completion, cost = self._estimate(served, messages, result)
-        else:
-            prompt, completion, cost = 0, 0, 0.0  # refused before any generation: nothing billed
-        try:
-            row = self.ledger.record(
-                UsageEntry(
-                    task=task.value,
-                    model=served,
-                    outcome=outcome,
-                    prompt_tokens=prompt,
-                    completion_tokens=completion,
-                    cost=cost,
-                    latency_ms=(time.monotonic() - started) * 1000,
-                    generation_id=result.id or None,
-                    estimated=estimated,
-                    reasoning_tokens=usage.reasoning_tokens if usage is not None else 0,
-                )
-            )
-        except Exception:  # the ledger must never break an answer
-            log.exception("could not record usage")
-            return
-        if estimated and row is not None:
-            self._settle_later(row, result.id)
-
-    def _settle_later(self, row: int, generation_id: str) -> None:
-        if row in self._settling:
-            return
-        try:
-            task = asyncio.get_running_loop().create_task(self._settle(row, generation_id))
-        except RuntimeError:  # no loop (closing): the row stays an estimate, settled by the next run
-            return
-        self._settling[row] = task
-        task.add_done_callback(lambda _: self._settling.pop(row, None))
-
-    async def _settle(self, row: int, generation_id: str) -> None:
-        """Replace the estimate with OpenRouter's figures once ``GET /generation`` has them."""
-        for delay in SETTLE_DELAYS:
-            await asyncio.sleep(delay)
-            try:
-                stats = await self.client.generation(generation_id)
-            except NoEndpointsError:
-                continue  # not recorded yet
-            except OpenRouterError as error:
-                log.info("generation %s not settled: %s", generation_id, error.message)
-                return
-            if stats.total_cost is None:
-                continue
-            if self.ledger is not None:
-                self.ledger.settle(
-                    row,
-                    cost=stats.total_cost,
-                    prompt_tokens=stats.tokens_prompt or 0,
-                    completion_tokens=stats.tokens_completion or 0,
-                    reasoning_tokens=stats.native_tokens_reasoning or 0,
-                )
-            return
+    # -- the ledger: what OpenRouter bills (``settlement``) ----------------------------------------
 
     def settle_outstanding(self) -> int:
         """Start settling estimates earlier runs left behind; how many."""
-        if self.ledger is None or not self.client.has_key:
-            return 0
-        rows = self.ledger.unsettled()
-        for row, generation_id in rows:
-            self._settle_later(row, generation_id)
-        return len(rows)
+        return self._settlement.settle_outstanding()
 
     async def drain(self, seconds: float) -> None:
         """Let background settlements finish for up to ``seconds``; the rest stay estimates in the ledger,
         settled by the next run."""
-        tasks = list(self._settling.values())
-        if not tasks:
-            return
-        _, late = await asyncio.wait(tasks, timeout=seconds)
-        for task in late:
-            task.cancel()
-        await asyncio.gather(*late, return_exceptions=True)
+        await self._settlement.drain(seconds)
