@@ -39,7 +39,8 @@ def serve(argv: Sequence[str]) -> int:
         args = _serve_parser().parse_args(argv)
         tcp, host, port, log_level = args.tcp, args.host, args.port, args.log_level
     logging.basicConfig(level=log_level.upper(), stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
-    from arb_lsp.server import LOG_SCRUBBER, create_server
+    from arb_lsp.protocol import LOG_SCRUBBER
+    from arb_lsp.server import create_server
 
     for handler in logging.getLogger().handlers:
         handler.addFilter(LOG_SCRUBBER)

@@ -193,7 +193,7 @@ def targets(run: Run) -> list[Target]:
                 f"{report.number(_naive(run, 'first', 'first_over_later'))}×)",
                 met,
                 "At `initialized` arb-lsp imports its settings and services on a worker thread and reads its "
-                "settings; then, in the background (`ArbLanguageServer.warm_up`, `arb_lsp/server.py`), it imports "
+                "settings; then, in the background (`ArbLanguageServer.warm_up`, `arb_lsp/language_server.py`), it imports "
                 "its pipelines on a worker thread, has cattrs build the converters of the typing path's messages, "
                 "builds its HTTP client and fetches the model catalogue (context sizes), which opens the connection "
                 "the first completion reuses; without an API key nothing is fetched."

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from arb_lsp.server import ArbLanguageServer
+from arb_lsp.language_server import ArbLanguageServer
 
 
 def register_all(server: ArbLanguageServer) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from arb_lsp.language_server import ArbLanguageServer, ArbProtocol
 from arb_lsp.openrouter.errors import OpenRouterError
-from arb_lsp.server import ArbLanguageServer, ArbProtocol
 
 LIST_MODELS = "arbLsp.listModels"
 SHOW_USAGE = "arbLsp.showUsage"

@@ -23,11 +23,11 @@ from arb_lsp.context import TextSlices
 from arb_lsp.documents import Edit, Snapshot
 from arb_lsp.features.suggestions import SuggestionTracking
 from arb_lsp.features.suggestions import register as register_suggestions
+from arb_lsp.language_server import NO_KEY_HINT, ArbLanguageServer
 from arb_lsp.openrouter.cache import TTLCache
 from arb_lsp.openrouter.errors import OpenRouterError
 from arb_lsp.openrouter.routing import TaskType
 from arb_lsp.scheduling import LatestWins
-from arb_lsp.server import NO_KEY_HINT, ArbLanguageServer
 
 if TYPE_CHECKING:
     # The pipelines (tree-sitter, post-processing, the HTTP stack) are imported at first use, after ``initialize``.

@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
+from arb_lsp.language_server import NO_KEY_HINT, ArbLanguageServer, off_loop_if_large
 from arb_lsp.openrouter.cache import TTLCache
 from arb_lsp.openrouter.errors import OpenRouterError
 from arb_lsp.scheduling import LatestWins
-from arb_lsp.server import NO_KEY_HINT, ArbLanguageServer, off_loop_if_large
 
 if TYPE_CHECKING:
     # The pipelines (tree-sitter, post-processing, the HTTP stack) are imported at first use, after ``initialize``.

@@ -8,7 +8,8 @@ from typing import Any, cast
 from lsprotocol import types
 
 from arb_lsp.documents import LspWorkspace
-from arb_lsp.server import LOG_SCRUBBER, NO_KEY_HINT, ArbLanguageServer, preload_services
+from arb_lsp.language_server import LOG_SCRUBBER, NO_KEY_HINT, ArbLanguageServer
+from arb_lsp.warmup import preload_services
 
 
 def register(server: ArbLanguageServer) -> None:

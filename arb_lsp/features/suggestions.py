@@ -18,7 +18,7 @@ from urllib.parse import unquote
 import attrs
 from lsprotocol import types
 
-from arb_lsp.server import ArbLanguageServer
+from arb_lsp.language_server import ArbLanguageServer
 
 if TYPE_CHECKING:
     from arb_lsp.acceptance import AcceptanceTracker, LatencyWatch
