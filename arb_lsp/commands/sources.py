@@ -24,64 +24,7 @@ from arb_lsp.context import LineIndex
 from arb_lsp.pipelines import DocEdit
 from arb_lsp.privacy import ExclusionMatcher
 from arb_lsp.syntax import supports_language
-
-#: File extensions -> LSP language ids. The syntax module parses the first group; the rest still get
-#: completions and explanations (which work on plain text) under a meaningful name.
-LANGUAGE_BY_SUFFIX: dict[str, str] = {
-    ".py": "python",
-    ".pyi": "python",
-    ".js": "javascript",
-    ".mjs": "javascript",
-    ".cjs": "javascript",
-    ".jsx": "javascriptreact",
-    ".ts": "typescript",
-    ".mts": "typescript",
-    ".cts": "typescript",
-    ".tsx": "typescriptreact",
-    ".go": "go",
-    ".rs": "rust",
-    ".java": "java",
-    ".c": "c",
-    ".h": "c",
-    ".cc": "cpp",
-    ".cpp": "cpp",
-    ".cxx": "cpp",
-    ".c++": "cpp",
-    ".hh": "cpp",
-    ".hpp": "cpp",
-    ".hxx": "cpp",
-    ".h++": "cpp",
-    # not parsed here, named for the prompt
-    ".rb": "ruby",
-    ".php": "php",
-    ".cs": "csharp",
-    ".kt": "kotlin",
-    ".kts": "kotlin",
-    ".swift": "swift",
-    ".scala": "scala",
-    ".lua": "lua",
-    ".sh": "shellscript",
-    ".bash": "shellscript",
-    ".zsh": "shellscript",
-    ".sql": "sql",
-    ".r": "r",
-    ".dart": "dart",
-    ".ex": "elixir",
-    ".exs": "elixir",
-    ".hs": "haskell",
-    ".ml": "ocaml",
-    ".zig": "zig",
-    ".vue": "vue",
-    ".svelte": "svelte",
-    ".html": "html",
-    ".css": "css",
-    ".scss": "scss",
-    ".md": "markdown",
-    ".json": "json",
-    ".yaml": "yaml",
-    ".yml": "yaml",
-    ".toml": "toml",
-}
+from arb_lsp.syntax.languages import LANGUAGE_BY_SUFFIX
 
 SUPPORTED_SUFFIXES = tuple(sorted(s for s, language in LANGUAGE_BY_SUFFIX.items() if supports_language(language)))
 

@@ -6,27 +6,8 @@ import re
 from dataclasses import dataclass
 
 from arb_lsp.context import CompletionContext
+from arb_lsp.syntax.languages import HASH_COMMENT_LANGUAGES
 
-_HASH_COMMENT_LANGUAGES = frozenset(
-    {
-        "python",
-        "ruby",
-        "shellscript",
-        "bash",
-        "sh",
-        "zsh",
-        "perl",
-        "r",
-        "yaml",
-        "toml",
-        "makefile",
-        "dockerfile",
-        "elixir",
-        "julia",
-        "powershell",
-        "coffeescript",
-    }
-)
 _BRACKETS = {"(": (0, 1), ")": (0, -1), "[": (1, 1), "]": (1, -1), "{": (2, 1), "}": (2, -1)}
 _RUST_CHAR_LITERAL = re.compile(r"'(?:\\.|\\u\{[0-9a-fA-F]+\}|[^\\'])'")
 
@@ -40,7 +21,7 @@ class ScanState:
 
 
 def line_comment(language_id: str) -> str:
-    return "#" if language_id in _HASH_COMMENT_LANGUAGES else "//"
+    return "#" if language_id in HASH_COMMENT_LANGUAGES else "//"
 
 
 def scan(text: str, language_id: str, state: ScanState) -> ScanState:

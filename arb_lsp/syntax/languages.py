@@ -5,6 +5,88 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+#: File extensions -> LSP language ids. The first group is parsed here; the rest still get
+#: completions and explanations (which work on plain text) under a meaningful name.
+LANGUAGE_BY_SUFFIX: dict[str, str] = {
+    ".py": "python",
+    ".pyi": "python",
+    ".js": "javascript",
+    ".mjs": "javascript",
+    ".cjs": "javascript",
+    ".jsx": "javascriptreact",
+    ".ts": "typescript",
+    ".mts": "typescript",
+    ".cts": "typescript",
+    ".tsx": "typescriptreact",
+    ".go": "go",
+    ".rs": "rust",
+    ".java": "java",
+    ".c": "c",
+    ".h": "c",
+    ".cc": "cpp",
+    ".cpp": "cpp",
+    ".cxx": "cpp",
+    ".c++": "cpp",
+    ".hh": "cpp",
+    ".hpp": "cpp",
+    ".hxx": "cpp",
+    ".h++": "cpp",
+    # not parsed here, named for the prompt
+    ".rb": "ruby",
+    ".php": "php",
+    ".cs": "csharp",
+    ".kt": "kotlin",
+    ".kts": "kotlin",
+    ".swift": "swift",
+    ".scala": "scala",
+    ".lua": "lua",
+    ".sh": "shellscript",
+    ".bash": "shellscript",
+    ".zsh": "shellscript",
+    ".sql": "sql",
+    ".r": "r",
+    ".dart": "dart",
+    ".ex": "elixir",
+    ".exs": "elixir",
+    ".hs": "haskell",
+    ".ml": "ocaml",
+    ".zig": "zig",
+    ".vue": "vue",
+    ".svelte": "svelte",
+    ".html": "html",
+    ".css": "css",
+    ".scss": "scss",
+    ".md": "markdown",
+    ".json": "json",
+    ".yaml": "yaml",
+    ".yml": "yaml",
+    ".toml": "toml",
+}
+
+#: Languages whose line comments start with "#" (the rest use "//" unless a caller knows better).
+HASH_COMMENT_LANGUAGES = frozenset(
+    {
+        "python",
+        "ruby",
+        "shellscript",
+        "bash",
+        "sh",
+        "zsh",
+        "perl",
+        "r",
+        "yaml",
+        "toml",
+        "makefile",
+        "dockerfile",
+        "elixir",
+        "julia",
+        "powershell",
+        "nim",
+        "coffeescript",
+    }
+)
+
+
 _GRAMMAR_BY_LANGUAGE_ID: dict[str, str] = {
     "python": "python",
     "javascript": "javascript",

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from arb_lsp.context import Snippet
+from arb_lsp.syntax.languages import HASH_COMMENT_LANGUAGES
 
 
 class Source(enum.IntEnum):
@@ -51,26 +52,6 @@ class ContextSnippet:
     origin: str = ""
 
 
-_HASH_COMMENT = frozenset(
-    {
-        "python",
-        "ruby",
-        "shellscript",
-        "bash",
-        "sh",
-        "perl",
-        "r",
-        "yaml",
-        "toml",
-        "makefile",
-        "dockerfile",
-        "elixir",
-        "julia",
-        "powershell",
-        "nim",
-        "coffeescript",
-    }
-)
 _DASH_COMMENT = frozenset({"sql", "lua", "haskell", "ada", "elm"})
 _PERCENT_COMMENT = frozenset({"latex", "tex", "erlang", "matlab"})
 
@@ -78,7 +59,7 @@ _PERCENT_COMMENT = frozenset({"latex", "tex", "erlang", "matlab"})
 def label(path: str, language_id: str) -> str:
     """``path`` as a one-line comment of ``language_id`` (``// Path: x.ts``, ``# Path: x.py``...)."""
     text = f"Path: {path}"
-    if language_id in _HASH_COMMENT:
+    if language_id in HASH_COMMENT_LANGUAGES:
         return f"# {text}"
     if language_id in _DASH_COMMENT:
         return f"-- {text}"

@@ -8,30 +8,14 @@ from dataclasses import dataclass
 
 from tree_sitter import Node
 
-from arb_lsp.syntax import ParsedSource
+from arb_lsp.syntax import ParsedSource, supports_language
+from arb_lsp.syntax.languages import LANGUAGE_BY_SUFFIX
 
+#: Extensions of the files imports can lead to -> language ids (headers are parsed as C++, which reads C too).
 LANGUAGE_BY_EXTENSION = {
-    ".py": "python",
-    ".pyi": "python",
-    ".js": "javascript",
-    ".mjs": "javascript",
-    ".cjs": "javascript",
-    ".jsx": "javascriptreact",
-    ".ts": "typescript",
-    ".mts": "typescript",
-    ".cts": "typescript",
-    ".tsx": "typescriptreact",
-    ".go": "go",
-    ".rs": "rust",
-    ".java": "java",
-    ".c": "c",
-    ".h": "cpp",  # headers are parsed as C++, which reads C headers too
-    ".cc": "cpp",
-    ".cpp": "cpp",
-    ".cxx": "cpp",
-    ".hh": "cpp",
-    ".hpp": "cpp",
-    ".hxx": "cpp",
+    suffix: "cpp" if suffix == ".h" else language
+    for suffix, language in LANGUAGE_BY_SUFFIX.items()
+    if supports_language(language)
 }
 
 
