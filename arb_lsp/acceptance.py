@@ -71,17 +71,10 @@ class SuggestionStore:
     """The ``suggestions`` table: one row per suggestion shown, updated when it settles."""
 
     def __init__(self, path: Path | str) -> None:
-        target = str(path)
-        if target != ":memory:":
-            Path(target).parent.mkdir(parents=True, exist_ok=True)
+        from arb_lsp.openrouter.ledger import open_database
+
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(target, check_same_thread=False, timeout=5.0)
-        with self._lock:
-            if target != ":memory:":
-                self._db.execute("PRAGMA journal_mode=WAL")
-                self._db.execute("PRAGMA synchronous=NORMAL")  # as the ledger: durable enough, no fsync per row
-            self._db.executescript(SCHEMA)
-            self._db.commit()
+        self._db = open_database(path, SCHEMA)
 
     def add(self, suggestion_id: str, *, model: str, language: str, kind: Kind, ms: float | None, chars: int) -> None:
         now = time.time()

@@ -74,21 +74,31 @@ def _day(ts: float) -> str:
     return dt.datetime.fromtimestamp(ts).date().isoformat()
 
 
+def open_database(path: Path | str, schema: str) -> sqlite3.Connection:
+    """The ledger file (or ``:memory:``) opened for the server's threads, in WAL mode, with ``schema`` applied.
+
+    ``synchronous=NORMAL``: durable enough for a usage record, without an fsync per row.
+    """
+    target = str(path)
+    if target != ":memory:":
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(target, check_same_thread=False, timeout=5.0)
+    if target != ":memory:":
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+    db.executescript(schema)
+    db.commit()
+    return db
+
+
 class UsageLedger:
     """Append-only call records plus the queries the budget and ``arb-lsp usage`` need."""
 
     def __init__(self, path: Path | str | None = None) -> None:
         self.path = Path(path) if path is not None and str(path) != ":memory:" else path
-        target = str(self.path) if self.path is not None else str(default_ledger_path())
-        if target != ":memory:":
-            Path(target).parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(target, check_same_thread=False, timeout=5.0)
+        self._db = open_database(self.path if self.path is not None else default_ledger_path(), SCHEMA)
         with self._lock:
-            if target != ":memory:":
-                self._db.execute("PRAGMA journal_mode=WAL")
-                self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.executescript(SCHEMA)
             present = {row[1] for row in self._db.execute("PRAGMA table_info(calls)")}
             for column, declaration in ADDED_COLUMNS.items():
                 if column not in present:
