@@ -19,14 +19,11 @@ from tree_sitter import Node
 
 from arb_lsp.context import CompletionContext
 from arb_lsp.syntax import parse, supports_language
+from arb_lsp.syntax.languages import HASH_COMMENT_LANGUAGES
 
 _OPENERS = {"(": ")", "[": "]", "{": "}"}
 _CLOSERS = frozenset(_OPENERS.values())
-_HASH_COMMENT = frozenset(
-    {"python", "ruby", "shellscript", "bash", "sh", "zsh", "perl", "r", "yaml", "toml", "makefile", "dockerfile"}
-    | {"elixir", "julia", "powershell", "coffeescript"}
-)
-_NO_BLOCK_COMMENT = _HASH_COMMENT | {"lua", "sql", "haskell"}
+_NO_BLOCK_COMMENT = HASH_COMMENT_LANGUAGES | {"lua", "sql", "haskell"}
 _RUST_CHAR = re.compile(r"'(?:\\.|\\u\{[0-9a-fA-F]+\}|[^\\'])'")
 #: A window never spans more than this many characters on either side of the cursor.
 _MAX_SIDE = 2000
@@ -55,7 +52,7 @@ class Balance:
 
 def scan(text: str, language_id: str) -> Balance:
     """Brackets and strings through `text`, skipping comments (roughly: no language's lexer)."""
-    comment = "#" if language_id in _HASH_COMMENT else "//"
+    comment = "#" if language_id in HASH_COMMENT_LANGUAGES else "//"
     block = language_id not in _NO_BLOCK_COMMENT
     stack: list[Opener] = []
     stray = 0
