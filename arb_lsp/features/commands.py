@@ -76,6 +76,8 @@ def register(server: ArbLanguageServer) -> None:
             # Per-document state kept outside the workspace: must drop a document when it is closed.
             "documentState": len(ls.completion_engine.documents()) if ls.completion_engine is not None else 0,
             "progressTokens": len(ls.work_done_progress.tokens),
+            # Other files are read once per upstream request, after the debounce: not per keystroke.
+            "contextRequests": ls.workspace_context.requests,
             "ledgerRows": ls.ledger.count(),
             "rssKb": _rss_kb(),
         }

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
@@ -158,23 +159,33 @@ class CompletionEngine:
             return placed(seen[1])
 
         models = settings.models_for(TaskType.COMPLETION)
-        plan = plan_completion(
-            settings,
-            snapshot.buffer,
-            offset,
-            index=snapshot.index,
-            language_id=snapshot.language_id,
-            path=server.relative_path(uri),
-            context_tokens=server.services.context_tokens(models[0]),
-            context_snippets=await self._workspace_context(snapshot, offset, settings),
-        )
-        key = plan.key
+
+        def plan_with(snippets: Sequence[ContextSnippet]) -> CompletionPlan:
+            return plan_completion(
+                settings,
+                snapshot.buffer,
+                offset,
+                index=snapshot.index,
+                language_id=snapshot.language_id,
+                path=server.relative_path(uri),
+                context_tokens=server.services.context_tokens(models[0]),
+                context_snippets=snippets,
+            )
+
+        # Cache and scheduling go by the code around the cursor alone: other files are read (within their
+        # own time budget) only once the debounce is over, not for every keystroke of a burst.
+        local = plan_with(())
+        key = local.key
         cached = self.answers.get(key)
         if cached is not None:
             if selected is None:
                 self._remember(uri, snapshot.buffer, offset, cached)
                 self._by_spot.put(spot, (settings, cached))
             return placed(cached)
+
+        async def ask() -> Suggestion | None:
+            snippets = await self._workspace_context(snapshot, offset, settings)
+            return await self._ask(plan_with(snippets) if snippets else local, key)
 
         # Debounce automatic triggers, and "invoked" ones that arrive in a burst (Neovim's autotrigger).
         now = time.monotonic()
@@ -183,7 +194,7 @@ class CompletionEngine:
         self._last_request[uri] = now
         if invoked and not recent:
             delay = 0.0
-        suggestion = await self.scheduler.run(uri, key, delay, lambda: self._ask(plan))
+        suggestion = await self.scheduler.run(uri, key, delay, ask)
         if suggestion is not None and selected is None:
             self._remember(uri, snapshot.buffer, offset, suggestion)
             self._by_spot.put(spot, (settings, suggestion))
@@ -215,7 +226,7 @@ class CompletionEngine:
         budget = settings.completion.context_budget_ms / 1000
         return await server.workspace_context.gather(request, server.excluded, budget)
 
-    async def _ask(self, plan: CompletionPlan) -> Suggestion | None:
+    async def _ask(self, plan: CompletionPlan, key: str) -> Suggestion | None:
         from arb_lsp.pipelines import finish_completion, run_completion
 
         services = self.server.services
@@ -230,7 +241,7 @@ class CompletionEngine:
             return None
         self.tracking.answered(model, (time.monotonic() - started) * 1000)
         suggestion = finish_completion(raw, plan, model, cost)
-        self.answers.put(plan.key, suggestion)
+        self.answers.put(key, suggestion)
         return suggestion
 
     def _remember(self, uri: str, text: TextSlices, offset: int, suggestion: Suggestion) -> None:

@@ -53,6 +53,8 @@ class WorkspaceContext:
 
     def __init__(self) -> None:
         self.history = EditHistory()
+        #: Gathers asked for (one per upstream request, not per keystroke: see ``arbLsp.stats``).
+        self.requests = 0
         self.disk = DiskCache()
         self._imports: OrderedDict[tuple[object, ...], tuple[float, list[ContextSnippet]]]
         self._imports = OrderedDict()
@@ -114,6 +116,7 @@ class WorkspaceContext:
         self, request: ContextRequest, excluded: Callable[[str], bool], budget_s: float = DEFAULT_BUDGET_S
     ) -> list[ContextSnippet]:
         """The snippets the providers found within ``budget_s``; cancelling the caller stops the worker."""
+        self.requests += 1
         if budget_s <= 0:
             return []
         own = request.document.path

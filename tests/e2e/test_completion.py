@@ -216,7 +216,9 @@ async def test_a_burst_of_30_keystrokes_makes_one_upstream_request(
         text = "value\n"
         uri = open_document(client, text)
         results = await burst(client, uri, text, cancel=cancel)
+        stats = await client.workspace_execute_command_async(types.ExecuteCommandParams(command="arbLsp.stats"))
     assert len(fake.chat_requests()) == 1
+    assert stats["contextRequests"] == 1, "other files are read once, after the debounce, not per keystroke"
     assert results[-1] is not None and results[-1].endswith("_suffix = 1")
     assert all(not r for r in results[:-1]), "superseded requests answer empty (or were cancelled)"
 
