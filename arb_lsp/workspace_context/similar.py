@@ -4,13 +4,14 @@ Each open document of the same language family is cut into windows of :data:`WIN
 :data:`STEP_LINES`); a window's score is the Jaccard similarity of its set of identifiers with the set of
 identifiers around the cursor. This finds the function just written in another file, the test next to the
 code, the sibling handler with the same shape, where the old "first 1,200 characters of each open file"
-found only imports. Token sets per line are cached per document text, so a request costs one pass over the
-windows' sets.
+found only imports. Token sets per block of lines are cached per document text, so a request costs one pass
+over the windows' sets.
 """
 
 from __future__ import annotations
 
 import re
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
@@ -26,8 +27,9 @@ QUERY_LINES_BEFORE = 20
 QUERY_LINES_AFTER = 5
 #: Windows scoring below this share nothing worth the tokens.
 MIN_SCORE = 0.08
-#: Documents longer than this many lines are only searched in their first part.
-MAX_LINES_SEARCHED = 5000
+#: Documents longer than this many lines are only searched in their first part (the cached token sets of
+#: 32 documents this long take about 15 MB).
+MAX_LINES_SEARCHED = 3000
 _CACHE_ENTRIES = 32
 
 _IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*")
@@ -83,14 +85,17 @@ def query_text(text: str, offset: int) -> str:
     return text[start:end]
 
 
-class _LineTokens:
-    """Token sets per line of each document's latest text (one entry per path: memory stays bounded)."""
+class _BlockTokens:
+    """Token sets per block of :data:`STEP_LINES` lines of each document's latest text: a window is two
+    blocks. One entry per path and no text kept (the caller has it), so 50 open 10,000-line files cost
+    a few MB, not one set per line."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._entries: OrderedDict[str, tuple[int, int, list[str], list[set[str]]]] = OrderedDict()
+        self._entries: OrderedDict[str, tuple[int, int, int, list[set[str]]]] = OrderedDict()
 
-    def get(self, path: str, text: str) -> tuple[list[str], list[set[str]]]:
+    def get(self, path: str, text: str) -> tuple[int, list[set[str]]]:
+        """(lines searched, token set of each block of them)."""
         stamp = (len(text), hash(text))
         with self._lock:
             hit = self._entries.get(path)
@@ -98,32 +103,30 @@ class _LineTokens:
                 self._entries.move_to_end(path)
                 return hit[2], hit[3]
         lines = text.split("\n", MAX_LINES_SEARCHED)[:MAX_LINES_SEARCHED]
-        line_tokens = [tokens(line) for line in lines]
+        # Interned: a name used in many blocks of many files is one string, not one per occurrence.
+        blocks = [
+            {sys.intern(token) for token in tokens("\n".join(lines[start : start + STEP_LINES]))}
+            for start in range(0, len(lines), STEP_LINES)
+        ]
         with self._lock:
-            self._entries[path] = (*stamp, lines, line_tokens)
+            self._entries[path] = (*stamp, len(lines), blocks)
             self._entries.move_to_end(path)
             while len(self._entries) > _CACHE_ENTRIES:
                 self._entries.popitem(last=False)
-        return lines, line_tokens
+        return len(lines), blocks
 
 
-_LINE_TOKENS = _LineTokens()
+_BLOCK_TOKENS = _BlockTokens()
+_BLOCKS_PER_WINDOW = WINDOW_LINES // STEP_LINES
 
 
-def best_windows(
-    query: set[str], path: str, text: str, *, window_lines: int = WINDOW_LINES, step: int = STEP_LINES
-) -> Iterable[tuple[float, int, int]]:
-    """(score, first line, end line) of each window of ``text``."""
-    lines, line_tokens = _LINE_TOKENS.get(path, text)
-    last_start = max(0, len(lines) - window_lines)
-    for start in range(0, last_start + 1, step):
-        window: set[str] = set()
-        for line_set in line_tokens[start : start + window_lines]:
-            window |= line_set
-        yield jaccard(query, window), start, min(len(lines), start + window_lines)
-    if last_start % step:
-        window = set().union(*line_tokens[last_start:])
-        yield jaccard(query, window), last_start, len(lines)
+def best_windows(query: set[str], path: str, text: str) -> Iterable[tuple[float, int, int]]:
+    """(score, first line, end line) of each window of ``text``: :data:`WINDOW_LINES` lines every :data:`STEP_LINES`."""
+    line_count, blocks = _BLOCK_TOKENS.get(path, text)
+    for first in range(max(1, len(blocks) - _BLOCKS_PER_WINDOW + 1)):
+        window = set().union(*blocks[first : first + _BLOCKS_PER_WINDOW])
+        start = first * STEP_LINES
+        yield jaccard(query, window), start, min(line_count, start + WINDOW_LINES)
 
 
 def similar_snippets(
@@ -156,8 +159,7 @@ def similar_snippets(
     scored.sort(key=lambda entry: -entry[0])
     snippets = []
     for score, document, start, end in scored[:limit]:
-        lines = _LINE_TOKENS.get(document.path, document.text)[0]
-        text = "\n".join(lines[start:end])
+        text = "\n".join(document.text.split("\n", end)[start:end])
         if text.strip():
             shown = (label or {}).get(document.path, document.path)
             snippets.append(ContextSnippet(shown, text, document.language_id, Source.SIMILAR, score))
