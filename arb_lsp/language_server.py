@@ -28,7 +28,7 @@ from arb_lsp import __version__
 from arb_lsp.documents import Documents, Edit, Snapshot, encoding_name
 from arb_lsp.protocol import LOG_SCRUBBER, ArbProtocol
 from arb_lsp.services import NO_KEY_HINT, Notifier, Services
-from arb_lsp.warmup import preload_pipelines, warm_converter
+from arb_lsp.warmup import preload_pipelines, prepare_parsers, warm_converter
 
 if TYPE_CHECKING:  # imported where first used: not needed to answer ``initialize`` (see the docstring)
     from arb_lsp.openrouter.ledger import UsageLedger
@@ -176,6 +176,12 @@ class ArbLanguageServer(LanguageServer):
         (modules on a worker thread; the HTTP client, its connection and the catalogue when there is a key)."""
         warm_converter(self.protocol._converter)
         await asyncio.gather(asyncio.to_thread(preload_pipelines), self.services.warm_up())
+        # The first completion's own first times: the context providers, the suggestions table, the grammars.
+        _ = self.workspace_context
+        if self.completion_engine is not None:
+            _ = self.completion_engine.tracking.tracker
+        languages = {document.language_id or "" for document in self.workspace.text_documents.values()}
+        await asyncio.to_thread(prepare_parsers, languages)
 
     def document_edited(self, edit: Edit) -> None:
         """Every change to an open document passes here once it is applied: features that follow edits

@@ -17,7 +17,17 @@ def preload_services() -> None:
 
 def preload_pipelines() -> None:
     """Import the pipelines (tree-sitter, post-processing, prompts) on a worker thread, before a request needs them."""
-    import arb_lsp.pipelines  # noqa: F401
+    import arb_lsp.acceptance
+    import arb_lsp.pipelines
+    import arb_lsp.workspace_context  # noqa: F401
+
+
+def prepare_parsers(language_ids: set[str]) -> None:
+    """Load the grammars of the open documents' languages (a parser's first use costs milliseconds)."""
+    from arb_lsp.syntax import parse
+
+    for language_id in language_ids:
+        parse("\n", language_id, cache=False)
 
 
 def _sample_messages() -> list[tuple[str, dict[str, Any], Any]]:
