@@ -41,6 +41,20 @@ def _isolated_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: py
     return path
 
 
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    """A data directory (usage ledger) for CLI runs; created by the CLI itself."""
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def work(tmp_path: Path) -> Path:
+    """An empty working folder for CLI runs."""
+    folder = tmp_path / "work"
+    folder.mkdir()
+    return folder
+
+
 def server_env(fake: FakeOpenRouter | None, data_dir: str, *, key: str | None = DEFAULT_API_KEY) -> dict[str, str]:
     """Environment for an arb-lsp subprocess pointed at the fake."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("OPENROUTER_")}

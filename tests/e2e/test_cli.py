@@ -62,18 +62,6 @@ def arb(
     return result
 
 
-@pytest.fixture
-def data(tmp_path: Path) -> Path:
-    return tmp_path / "data"
-
-
-@pytest.fixture
-def work(tmp_path: Path) -> Path:
-    folder = tmp_path / "work"
-    folder.mkdir()
-    return folder
-
-
 ADD = "def add(a, b):\n    return a + b\n"
 
 

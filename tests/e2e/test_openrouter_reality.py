@@ -15,18 +15,6 @@ from test_cli import arb
 CODE = "def add(a, b):\n    return █\n"
 
 
-@pytest.fixture
-def data(tmp_path: Path) -> Path:
-    return tmp_path / "data"
-
-
-@pytest.fixture
-def work(tmp_path: Path) -> Path:
-    folder = tmp_path / "work"
-    folder.mkdir()
-    return folder
-
-
 async def test_completion_on_reasoning_models_thinks_as_little_as_each_allows(
     fake: FakeOpenRouter, tmp_path: Path
 ) -> None:
