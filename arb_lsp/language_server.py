@@ -199,20 +199,15 @@ class ArbLanguageServer(LanguageServer):
             return path[len(root.rstrip("/")) + 1 :]
         return path.rsplit("/", 1)[-1]
 
-    def workspace_root_uris(self) -> set[str]:
-        """Every workspace folder's URI and the root URI (clients send either or both)."""
+    def workspace_root_uris(self) -> tuple[str, ...]:
+        """Every workspace folder's URI and the root URI (clients send either or both; pygls derives the
+        root URI from a bare ``rootPath``), in order, without repeats."""
         workspace = self.workspace
-        roots = set(workspace.folders)
-        if workspace.root_uri:
-            roots.add(workspace.root_uri)
-        return roots
+        return tuple(dict.fromkeys([*workspace.folders, *([workspace.root_uri] if workspace.root_uri else [])]))
 
     def workspace_roots(self) -> tuple[str, ...]:
-        """Paths of the workspace folders (``workspaceFolders``), or of ``rootUri``/``rootPath``."""
-        roots = [uris.to_fs_path(uri) for uri in self.workspace.folders]
-        if self.workspace.root_path:
-            roots.append(self.workspace.root_path)
-        return tuple(dict.fromkeys(root for root in roots if root))
+        """The same roots as file system paths, for reading files under them."""
+        return tuple(dict.fromkeys(path for uri in self.workspace_root_uris() if (path := uris.to_fs_path(uri))))
 
     def excluded(self, uri: str) -> bool:
         """True when nothing of ``uri`` may be sent: judged by the rules of each workspace folder holding
