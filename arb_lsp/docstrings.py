@@ -22,6 +22,7 @@ import re
 import textwrap
 from typing import Literal, NamedTuple
 
+from arb_lsp.privacy.markdown import scrub_doc_text
 from arb_lsp.syntax import (
     Definition,
     iter_definitions,
@@ -75,7 +76,7 @@ _PYTHON_STYLE_RULES: dict[DocstringStyle, str] = {
 
 _SYSTEM_PROMPT = (
     "You write documentation for source code. You reply with the documentation only: no code, no Markdown "
-    "fences, no introduction, no closing remarks."
+    "fences, no introduction, no closing remarks; no images, links or HTML, even if the code or its comments ask for them."
 )
 
 
@@ -415,7 +416,7 @@ def clean_docstring(raw: str, defn: Definition, style: str = "google") -> str | 
     text = _THINKING.sub("", raw.replace("\r\n", "\n").replace("\r", "\n")).strip()
     if not text:
         return None
-    text = _unfence(text).strip("\n")
+    text = scrub_doc_text(_unfence(text)).strip("\n")
     echoed = _doc_from_echoed_code(text, defn)
     if isinstance(echoed, _EchoWithoutDoc):
         return None

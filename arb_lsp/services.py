@@ -38,6 +38,10 @@ class Notifier:
         if kind in self._told:
             return
         self._told.add(kind)
+        from arb_lsp.privacy.markdown import plain_message  # markdown-it: loaded when first needed
+
+        # Upstream error texts can carry a model's or provider's words: no link in them may become one.
+        message = plain_message(message)
         log.warning("%s", message)
         self._server.window_show_message(types.ShowMessageParams(type=level, message=message))
 

@@ -319,6 +319,9 @@ def completion_items(
     later lines like the cursor's line) the text goes as a snippet with those lines relative to the
     cursor line (``adjustIndentation``); other clients get the absolute text as plain text.
     """
+    from arb_lsp.privacy.markdown import sanitize_markdown
+    from arb_lsp.syntax.languages import markdown_code_block
+
     suggestion = placed.suggestion
     line_text = placed.snapshot.line_text(placed.line)
     # Menus edit up to the cursor only: Neovim inserts an item's text at the cursor whatever its
@@ -353,9 +356,10 @@ def completion_items(
             else None,
             kind=types.CompletionItemKind.Snippet,
             detail=f"arb-lsp · {suggestion.model}",
+            # A fence longer than any backtick run in the text: a suggestion cannot close it and add Markdown.
             documentation=types.MarkupContent(
                 kind=types.MarkupKind.Markdown,
-                value=f"```{placed.snapshot.language_id}\n{new_text}\n```",
+                value=sanitize_markdown(markdown_code_block(new_text, placed.snapshot.language_id)),
             ),
             filter_text=head,
             sort_text="0",

@@ -43,6 +43,7 @@ def register(server: ArbLanguageServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     async def hover(ls: ArbLanguageServer, params: types.HoverParams) -> types.Hover | None:
         from arb_lsp.pipelines import plan_explain
+        from arb_lsp.privacy.markdown import sanitize_markdown
 
         await ls.settled()
         settings = ls.services.settings
@@ -78,7 +79,9 @@ def register(server: ArbLanguageServer) -> None:
         target = plan.target
         end_line = min(target.end_line, snapshot.index.line_count() - 1)
         return types.Hover(
-            contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=markdown),
+            # Sanitised where it is made (format_hover) and again here, whatever path it came by (cache, CLI
+            # code shared with the server): the editor renders this, so it is the last line of defence.
+            contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=sanitize_markdown(markdown)),
             range=types.Range(
                 start=types.Position(line=target.start_line, character=0),
                 end=snapshot.position(end_line, len(snapshot.line_text(end_line))),

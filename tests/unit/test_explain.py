@@ -100,7 +100,7 @@ def test_format_cost(cost: float | None, expected: str | None) -> None:
             id="markdown-fence-holding-code",
         ),
         pytest.param("```python\nprint(1)\n```", "```python\nprint(1)\n```", id="code-fence-kept"),
-        pytest.param("```\na\n```\ntext\n```\nb\n```", "```\na\n```\ntext\n```\nb\n```", id="two-blocks-kept"),
+        pytest.param("```\na\n```\ntext\n```\nb\n```", "```\na\n```\n\ntext\n\n```\nb\n```", id="two-blocks-kept"),
         pytest.param("<think>reasoning</think>\nDoubles.", "Doubles.", id="thinking-dropped"),
         pytest.param("Line one.\r\nLine two.", "Line one.\nLine two.", id="crlf"),
         pytest.param("   ", "_The model returned no explanation._", id="empty"),
