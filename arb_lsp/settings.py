@@ -49,6 +49,12 @@ class CompletionSettings(_Section):
     context_budget_ms: int = Field(50, ge=0, le=1000)
 
 
+class ContextSettings(_Section):
+    #: Open documents outside every workspace folder (a file from ~/.config, /etc, another project) as
+    #: context for workspace files. Off: what the user opened to look at elsewhere stays on the machine.
+    outside_workspace: bool = False
+
+
 class HoverSettings(_Section):
     enabled: bool = True
     debounce_ms: int = Field(150, ge=0, le=5000)
@@ -103,6 +109,7 @@ class Settings(_Section):
     priority: Priority = Priority.COST
     models: ModelSettings = ModelSettings()
     completion: CompletionSettings = CompletionSettings()
+    context: ContextSettings = ContextSettings()
     hover: HoverSettings = HoverSettings()
     docstring: DocstringSettings = DocstringSettings()
     budget: BudgetSettings = BudgetSettings()

@@ -222,6 +222,7 @@ class CompletionEngine:
             server.workspace_roots(),
             open_documents,
             tuple(server.workspace_context.history.ranges()),
+            outside_workspace=settings.context.outside_workspace,
         )
         budget = settings.completion.context_budget_ms / 1000
         return await server.workspace_context.gather(request, server.excluded, budget)

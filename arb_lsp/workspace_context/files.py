@@ -4,11 +4,12 @@ A :class:`WorkspaceFiles` is built per request from what the server knows (its r
 documents, the exclusion matcher it applies to everything it sends). Providers ask it for a path and get
 text or ``None``; every rule of privacy is enforced here, in one place:
 
-* a path outside every workspace root is never read from disk, and neither is one that a symlink leads
-  out of the roots (the real path must lie inside a root too); open documents are the editor's buffers,
-  usable wherever they live unless excluded (as the heads of open documents always were);
+* a path outside every workspace root is never read, and neither is one that a symlink leads out of the
+  roots (the real path must lie inside a root too). Open documents (the editor's buffers) follow the same
+  rule: a file opened from ``~/.config`` or another project is not context for workspace files, unless
+  ``outside_workspace`` (the ``context.outsideWorkspace`` setting) lets open buffers be used wherever they live;
 * a path the exclusion matcher refuses (``exclude`` setting and its defaults) is never read, checked on the
-  path as named and on the real path;
+  path as named and on the real path, open buffers included;
 * files larger than :data:`MAX_FILE_BYTES` are skipped (generated code, bundles, data).
 
 Once the request's deadline has expired, nothing more is read (every provider stops at its next read).
@@ -136,6 +137,7 @@ class WorkspaceFiles:
         open_documents: Mapping[str, OpenDocument] | None = None,
         cache: DiskCache | None = None,
         deadline: Deadline | None = None,
+        outside_workspace: bool = False,
     ) -> None:
         self.roots: tuple[str, ...] = tuple(dict.fromkeys(_normal(root) for root in roots if root))
         self._real_roots = tuple(os.path.realpath(root) for root in self.roots)
@@ -146,6 +148,7 @@ class WorkspaceFiles:
         self._cache = cache or DiskCache()
         self._allowed: dict[str, bool] = {}
         self._deadline = deadline
+        self.outside_workspace = outside_workspace
 
     def expired(self) -> bool:
         """Whether the request's time is up: from then on nothing more is read."""
@@ -177,17 +180,23 @@ class WorkspaceFiles:
         self._allowed[path] = verdict
         return verdict
 
-    def _check(self, path: str) -> bool:
-        if self._excluded(path):
-            return False
-        if path in self.open_documents:
-            return True  # the user's own buffer: sent as before this module existed, unless excluded
+    def in_workspace(self, path: str) -> bool:
+        """Whether ``path`` lies inside a workspace root, as named and after symlinks."""
+        path = _normal(path)
         if self.root_of(path) is None:
             return False
         real = os.path.realpath(path)
-        if not any(_inside(real, root) for root in self._real_roots):
-            return False  # a symlink out of the workspace
-        return real == path or not self._excluded(real)
+        return any(_inside(real, root) for root in self._real_roots)  # else a symlink out of the workspace
+
+    def _check(self, path: str) -> bool:
+        if self._excluded(path):
+            return False
+        real = os.path.realpath(path)
+        if real != path and self._excluded(real):
+            return False  # a link named innocently to an excluded file, open in the editor or not
+        if path in self.open_documents and self.outside_workspace:
+            return True  # the opt-in: the user's buffers are context wherever they live
+        return self.in_workspace(path)
 
     def exists(self, path: str) -> bool:
         """Whether ``path`` is a readable file (open or on disk) that may be read."""

@@ -46,6 +46,8 @@ class ContextRequest:
     roots: tuple[str, ...]
     open_documents: tuple[OpenDocument, ...]
     edits: tuple[EditedRange, ...]
+    #: ``context.outsideWorkspace``: open documents outside every root may be context too.
+    outside_workspace: bool = False
 
 
 class WorkspaceContext:
@@ -66,7 +68,12 @@ class WorkspaceContext:
         """Run every provider in priority order, appending each one's snippets to ``sink`` (synchronous)."""
         by_path = {document.path: document for document in request.open_documents}
         files = WorkspaceFiles(
-            request.roots, excluded=excluded, open_documents=by_path, cache=self.disk, deadline=deadline
+            request.roots,
+            excluded=excluded,
+            open_documents=by_path,
+            cache=self.disk,
+            deadline=deadline,
+            outside_workspace=request.outside_workspace,
         )
         document = request.document
         if deadline.expired():

@@ -433,7 +433,8 @@ async def test_invalid_settings_fall_back_with_one_message(fake: FakeOpenRouter,
 async def test_similar_code_of_other_open_documents_informs_the_prompt_unless_excluded(
     fake: FakeOpenRouter, tmp_path: Path
 ) -> None:
-    async with lsp_session(fake, tmp_path) as client:
+    # The documents' folder is the workspace: open documents outside it are not context (context.outsideWorkspace).
+    async with lsp_session(fake, tmp_path, root=Path("/work/ws")) as client:
         open_document(client, "from shop.models import Basket\n\ndef checkout(basket: Basket) -> int: ...\n")
         open_document(client, "def render_banner(colour):\n    paint(colour)\n")
         open_document(client, "checkout_basket_TOKEN=abc123def456\n", "python", uri="file:///work/ws/.env")
