@@ -628,6 +628,8 @@ class FakeOpenRouter:
         self.credits: float | None = None
         #: Try each model of a request's ``models`` list in turn, as OpenRouter does.
         self.native_fallback: bool = True
+        #: Retired models: each answers 404 ``model_deprecated`` with these ``error.availability.fallback_models``.
+        self.retired: dict[str, list[str]] = {}
 
     # ----------------------------------------------------------------------------------------------
     # Lifecycle
@@ -1252,11 +1254,23 @@ class FakeOpenRouter:
         if isinstance(conf, dict) and conf.get("mandatory") and not model.startswith("~"):
             if _reasoning_request(body)[0] == "none":
                 return Reply.error(400, MANDATORY_REASONING_MESSAGE)
+        if model in self.retired:
+            return Reply.unavailable(
+                "model_deprecated",
+                f"{model} is deprecated",
+                requested_models=[model],
+                fallback_models=self.retired[model],
+            )
         free = model.endswith(":free")
+        # A negative balance refuses free models too (OpenRouter's limits page, "Credit limits").
         if self.credits is not None and (self.credits < 0 or (self.credits <= 0 and not free)):
             return Reply.error(402, NO_CREDITS_MESSAGE)
         if free and self.free_daily_limit is not None:
             with self._lock:
+                if self.free_reset_ms is not None and time.time() * 1000 >= self.free_reset_ms:
+                    # The free day is over at the reset time the cap's headers announced: counting starts again.
+                    self.free_requests_today = 0
+                    self.free_reset_ms += 86_400_000
                 capped = self.free_requests_today >= self.free_daily_limit
                 if not capped:
                     self.free_requests_today += 1

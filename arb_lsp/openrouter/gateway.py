@@ -30,6 +30,7 @@ from arb_lsp.openrouter.errors import (
     OpenRouterError,
     ReasoningRequiredError,
 )
+from arb_lsp.openrouter.hints import negative_balance_error, suggested_fallbacks
 from arb_lsp.openrouter.ledger import UsageLedger
 from arb_lsp.openrouter.preferences import DEFAULT_PROVIDER, TaskPreferences, reasoning_param, sized_max_tokens
 from arb_lsp.openrouter.retry import RetryPolicy
@@ -112,16 +113,23 @@ class Gateway:
         self._free_limit: FreeDailyLimitError | None = None
         self._no_credits: InsufficientCreditsError | None = None
         self._no_credits_until = 0.0
+        #: A 402 on free models (a negative balance): nothing can answer until credits are added.
+        self._negative_balance: InsufficientCreditsError | None = None
         self._settlement = Settlement(client, ledger, lambda model: self.catalogue.get(model))
 
     # -- what may be asked ----------------------------------------------------------------------
 
+    def _budget_spent(self) -> float | None:
+        """Today's spend once it reached the budget, else None."""
+        if self.budget_usd is None or self.ledger is None:
+            return None
+        spent = self.ledger.spent_today()
+        return spent if spent >= self.budget_usd else None
+
     def affordable(self, chain: Sequence[str]) -> tuple[str, ...]:
         """The chain, or only its free models once today's spend reached the budget."""
-        if self.budget_usd is None or self.ledger is None:
-            return tuple(chain)
-        spent = self.ledger.spent_today()
-        if spent < self.budget_usd:
+        spent = self._budget_spent()
+        if spent is None or self.budget_usd is None:
             return tuple(chain)
         today = time.strftime("%Y-%m-%d")
         if self._budget_told_day != today and self._on_budget_exceeded is not None:
@@ -140,12 +148,22 @@ class Gateway:
     def credits_gone(self) -> bool:
         return self._no_credits is not None and time.monotonic() < self._no_credits_until
 
+    @property
+    def balance_negative(self) -> bool:
+        """A 402 on free models was seen, less than ``CREDITS_RECHECK_S`` ago (credits may be added)."""
+        return self._negative_balance is not None and self.credits_gone
+
     def _refused_now(self, model: str) -> bool:
         """Asking this model now is certain to fail: its class of model is capped or unpaid."""
+        if self.balance_negative:
+            return True
         return self.free_limited if is_free(model) else self.credits_gone
 
     def _blocked(self) -> OpenRouterError:
         """The error for a chain none of whose models can answer now (said once, no request sent)."""
+        if self.balance_negative:
+            assert self._negative_balance is not None
+            return self._negative_balance
         if self.credits_gone:
             assert self._no_credits is not None
             return self._credits_error(self._no_credits)
@@ -156,6 +174,9 @@ class Gateway:
         self, error: InsufficientCreditsError, free_failure: OpenRouterError | None = None
     ) -> InsufficientCreditsError:
         """A 402 whose advice fits: never "use free models" when those are what failed."""
+        if self.balance_negative:
+            assert self._negative_balance is not None
+            return self._negative_balance
         if self.free_limited:
             assert self._free_limit is not None
             why = f"the free models' daily limit is reached: {self._free_limit.message}"
@@ -178,7 +199,9 @@ class Gateway:
             self._free_limit = error
             if first and self._on_free_limit is not None:
                 self._on_free_limit(error.message)
-        elif isinstance(error, InsufficientCreditsError) and not all(is_free(m) for m in covered):
+        elif isinstance(error, InsufficientCreditsError):
+            if all(is_free(m) for m in covered):  # free models refused for credits: the balance is negative
+                self._negative_balance = negative_balance_error(error)
             self._no_credits = error
             self._no_credits_until = time.monotonic() + CREDITS_RECHECK_S
         elif isinstance(error, ReasoningRequiredError):
@@ -304,6 +327,7 @@ class Gateway:
         await self._load_catalogue()
         last_error: OpenRouterError | None = None
         asked_with_effort: set[str] = set()
+        tried: set[str] = set()
         free_failure: OpenRouterError | None = None
         while pending:
             attempt = self._attempt(task, pending, params)
@@ -334,11 +358,14 @@ class Gateway:
                 if produced or not error.fallback:
                     raise
                 covered = self._covered(error, attempt.models, stream.result)
+                tried.update(covered)
                 self._learn(error, covered)
                 last_error = error
                 if any(is_free(m) for m in covered):
                     free_failure = error
-                pending = [m for m in pending if m not in covered and not self._refused_now(m)]
+                # OpenRouter's own suggestions join after the user's models (error.availability.fallback_models).
+                offered = suggested_fallbacks(error, tried | set(pending), paid_allowed=self._budget_spent() is None)
+                pending = [m for m in [*pending, *offered] if m not in covered and not self._refused_now(m)]
                 if isinstance(error, ReasoningRequiredError):
                     # Now known to need reasoning: ask once more with its lowest effort.
                     again = [m for m in covered if m not in asked_with_effort and self._info(m) is not None]

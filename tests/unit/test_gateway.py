@@ -434,3 +434,59 @@ async def test_retryable_availability_is_retried_after_its_pause(fake: FakeOpenR
         with pytest.raises(errors.NoEndpointsError):
             await Gateway(client).ask(TaskType.EXPLAIN, [{"role": "user", "content": "q"}], (PAID,))
     assert waits == [2.0], "not retryable: not retried"
+
+
+# -- OpenRouter's hints: error.availability.fallback_models, 402 on free models, the free cap's reset --------
+
+RETIRED = "old/retired-model"
+
+
+async def test_fallback_models_openrouter_suggests_join_the_chain_after_the_users_own(
+    fake: FakeOpenRouter, client: OpenRouterClient
+) -> None:
+    fake.retired = {RETIRED: [RETIRED, FREE_B, PAID]}
+    fake.script(Reply.error(503, "down"), model=PAID)
+    answer = await Gateway(client).ask(TaskType.EXPLAIN, MESSAGES, (RETIRED, PAID))
+    # The user's own PAID first (once: not again as a suggestion), then OpenRouter's FREE_B; RETIRED never twice.
+    assert [r.attempted for r in fake.chat_requests()] == [[RETIRED], [PAID], [FREE_B]]
+    assert answer.model == FREE_B
+
+
+async def test_suggested_paid_models_are_not_asked_once_the_budget_is_spent(
+    fake: FakeOpenRouter, client: OpenRouterClient, ledger: UsageLedger
+) -> None:
+    ledger.record(UsageEntry(task="explain", model=PAID, outcome="ok", cost=2.0))
+    fake.retired = {FREE_A: [PAID, "openai/gpt-5", FREE_B]}
+    answer = await Gateway(client, ledger=ledger, budget_usd=1.0).ask(TaskType.EXPLAIN, MESSAGES, (FREE_A,))
+    assert [r.attempted for r in fake.chat_requests()] == [[FREE_A], [FREE_B]]
+    assert answer.model == FREE_B
+
+
+async def test_a_402_on_free_models_stops_free_models_too_with_openrouters_advice(
+    fake: FakeOpenRouter, client: OpenRouterClient
+) -> None:
+    fake.credits = -0.5
+    gateway = Gateway(client)
+    for text in ("one", "two"):
+        with pytest.raises(errors.InsufficientCreditsError) as caught:
+            await gateway.ask(TaskType.COMPLETION, [{"role": "user", "content": text}], CHAIN)
+        assert "balance is negative" in caught.value.message and "above zero" in caught.value.message
+    # One request: the free pair's 402 says the paid model (and the free ones, next time) would fail too.
+    assert [r.attempted for r in fake.chat_requests()] == [[FREE_A, FREE_B]]
+
+
+async def test_the_free_cap_lifts_at_openrouters_reset_time(fake: FakeOpenRouter, client: OpenRouterClient) -> None:
+    import asyncio
+    import time
+
+    reset_ms = int(time.time() * 1000) + 1500
+    fake.free_daily_limit, fake.free_reset_ms = 1, reset_ms
+    gateway = Gateway(client)
+    for i in range(3):
+        await gateway.ask(TaskType.EXPLAIN, [{"role": "user", "content": f"before {i}"}], (FREE_A, PAID))
+    assert [r.attempted for r in fake.chat_requests()] == [[FREE_A], [FREE_A], [PAID], [PAID]]
+    assert gateway.free_limited
+    await asyncio.sleep(max(0.0, reset_ms / 1000 - time.time()) + 0.2)  # time moves past OpenRouter's reset
+    assert not gateway.free_limited
+    answer = await gateway.ask(TaskType.EXPLAIN, [{"role": "user", "content": "after"}], (FREE_A, PAID))
+    assert answer.model == FREE_A and fake.chat_requests()[-1].attempted == [FREE_A]
