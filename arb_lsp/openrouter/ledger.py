@@ -6,7 +6,10 @@ settled later from ``GET /generation`` (see ``Gateway``); rows still estimated a
 
 It lives in the user data directory (``ARB_LSP_DATA_DIR`` overrides it, which tests use) and is
 shared by the server and the ``arb-lsp usage`` command; WAL mode lets one read while the other writes.
-The daily budget is enforced from it. It never stores prompts, answers or the key.
+The daily budget is enforced from it, across processes: two editors (or an editor and the CLI) on one
+ledger share one budget, because :meth:`UsageLedger.spent_today` sees the other processes' rows the moment
+they are committed (SQLite's ``PRAGMA data_version`` says when to sum again, so the check stays cheap).
+It never stores prompts, answers or the key.
 """
 
 from __future__ import annotations
@@ -106,6 +109,8 @@ class UsageLedger:
             self._db.commit()
         self._spent_day = ""
         self._spent = 0.0
+        #: ``PRAGMA data_version`` when ``_spent`` was summed: it changes when another connection commits.
+        self._seen_version: int | None = None
 
     def record(self, entry: UsageEntry) -> int | None:
         """Append the call; its row id (to settle an estimate later)."""
@@ -162,13 +167,20 @@ class UsageLedger:
         return [(int(row_id), str(gen)) for row_id, gen in rows]
 
     def spent_today(self) -> float:
-        """Today's spend in USD; read from disk once a day, then kept up to date in memory."""
+        """Today's spend in USD by every process sharing this ledger, as committed so far.
+
+        Our own rows are counted in memory as they are written; the sum is read from disk again only on a
+        new day or when another process (another editor, the CLI) committed since the last look, which
+        ``PRAGMA data_version`` tells in one cheap statement. Requests still in flight anywhere are not
+        counted yet: that is all a shared budget can overshoot by.
+        """
         today = _day(time.time())
-        if today != self._spent_day:
-            with self._lock:
+        with self._lock:
+            version = int(self._db.execute("PRAGMA data_version").fetchone()[0])
+            if today != self._spent_day or version != self._seen_version:
                 row = self._db.execute("SELECT COALESCE(SUM(cost), 0) FROM calls WHERE day = ?", (today,)).fetchone()
-            self._spent_day, self._spent = today, float(row[0])
-        return self._spent
+                self._spent_day, self._spent, self._seen_version = today, float(row[0]), version
+            return self._spent
 
     def today(self) -> dict[str, Any]:
         today = _day(time.time())
