@@ -12,6 +12,10 @@ usage ledger's SQLite file (a table of its own: the ``calls`` table is not touch
 - ``partial``: superseded or dismissed after the user had taken part of it (accepted the next
   word / line, or typed it as suggested); ``accepted_chars`` says how much.
 
+The last suggestion shown before the editor closes has no later one to supersede it: it is dismissed at
+``shutdown``, and rows a server left pending (killed, crashed) are dismissed by the next tracker that
+opens the ledger, once they are older than ``DISMISS_AFTER_S`` (an accept still wins over that).
+
 The same suggestion shown again (the editor asking twice at one spot, or menu and ghost text for the
 same cursor) and its rest served while the user types it are not new suggestions: they keep its id.
 
@@ -111,6 +115,18 @@ class SuggestionStore:
             )
             self._db.commit()
 
+    def settle_stale(self, shown_before: float) -> int:
+        """Dismiss (or, when part was taken, mark partial) rows still pending that were shown before
+        ``shown_before`` (epoch seconds): left by a server that stopped without settling them."""
+        with self._lock:
+            cursor = self._db.execute(
+                "UPDATE suggestions SET outcome = CASE WHEN accepted_chars > 0 THEN 'partial' ELSE 'dismissed' END "
+                "WHERE outcome = 'pending' AND ts < ?",
+                (shown_before,),
+            )
+            self._db.commit()
+        return cursor.rowcount
+
     def outcome(self, suggestion_id: str) -> tuple[Outcome, int] | None:
         with self._lock:
             row = self._db.execute(
@@ -146,6 +162,8 @@ class AcceptanceTracker:
         self._clock = clock
         self._dismiss_after = dismiss_after
         self._pending: dict[str, _Pending] = {}
+        # What an earlier run left pending (it was stopped without a shutdown) would stay pending for good.
+        store.settle_stale(time.time() - dismiss_after)
 
     def shown(
         self,
@@ -194,6 +212,11 @@ class AcceptanceTracker:
         pending = self._pending.pop(uri, None)
         if pending is not None:
             self._settle(pending, "dismissed")
+
+    def settle_all(self) -> None:
+        """The editor is closing: every suggestion still shown is dismissed (partial if part was taken)."""
+        for uri in list(self._pending):
+            self._settle(self._pending.pop(uri), "dismissed")
 
     def expire(self) -> None:
         """Settle as dismissed what was not taken in time."""

@@ -42,6 +42,8 @@ def register(server: ArbLanguageServer) -> None:
 
     @server.feature(types.SHUTDOWN)
     async def shutdown(ls: ArbLanguageServer, params: Any) -> None:
+        if ls.completion_engine is not None:
+            ls.completion_engine.tracking.shutdown()  # the last suggestion shown was not taken
         # Streams closed early are billed on OpenRouter's side: give their real cost a moment to reach
         # the ledger; whatever is left stays an estimate, settled by the next run.
         await ls.services.gateway.drain(2.0)

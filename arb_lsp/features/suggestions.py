@@ -94,6 +94,15 @@ class SuggestionTracking:
         except _ledger_error() as error:
             log.warning("recording a dismissed suggestion failed: %s", error)
 
+    def shutdown(self) -> None:
+        """The editor is closing: the suggestions still shown were not taken."""
+        if self._tracker is None:
+            return
+        try:
+            self._tracker.settle_all()
+        except _ledger_error() as error:
+            log.warning("recording dismissed suggestions at shutdown failed: %s", error)
+
     def answered(self, model: str, ms: float) -> None:
         self._tell(model, self.watch.answered(model, ms))
 

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from conftest import server_env
 from fake_openrouter import FakeOpenRouter, Reply
 from lsp_support import complete, cursor, edit, inline, lsp_session, open_document
@@ -136,14 +137,19 @@ async def test_block_completions_ask_the_block_chain(fake: FakeOpenRouter, tmp_p
     assert [r.model for r in fake.chat_requests()] == ["test/block", "test/line"]
 
 
-async def test_closing_a_document_dismisses_its_suggestion(fake: FakeOpenRouter, tmp_path: Path) -> None:
+@pytest.mark.parametrize("closed_by", ["document", "editor"])
+async def test_closing_a_document_or_the_editor_dismisses_its_suggestion(
+    fake: FakeOpenRouter, tmp_path: Path, closed_by: str
+) -> None:
+    """``editor``: the session ends (shutdown, exit) while the suggestion is still shown."""
     data = tmp_path / "data"
     fake.default_reply = Reply.text("sum(prices)", model="test/model")
     async with lsp_session(fake, data) as client:
         text, position = cursor("def total(prices):\n    return █\n")
         uri = open_document(client, text)
         assert (await inline(client, uri, position)).items
-        client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri=uri)))
-        await client.workspace_execute_command_async(types.ExecuteCommandParams(command="arbLsp.showUsage"))
+        if closed_by == "document":
+            client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri=uri)))
+            await client.workspace_execute_command_async(types.ExecuteCommandParams(command="arbLsp.showUsage"))
     python = usage_json(fake, data)["suggestions"]["byLanguage"]["python"]
     assert (python["shown"], python["accepted"], python["dismissed"]) == (1, 0, 1)

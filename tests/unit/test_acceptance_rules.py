@@ -188,3 +188,16 @@ def test_block_completions_use_their_own_chain_when_set() -> None:
     assert settings.models_for(TaskType.COMPLETION) == ("fast/one",)
     unset, _ = parse_settings({"models": {"completion": "fast/one"}})
     assert unset.completion_models(block=True) == ("fast/one",), "no block chain: the completion one"
+
+
+def test_suggestions_a_stopped_server_left_pending_are_dismissed_by_the_next_start(tmp_path: Path) -> None:
+    ledger = tmp_path / "usage.sqlite3"
+    store = SuggestionStore(ledger)
+    killed = AcceptanceTracker(store)  # a server that will never shut down properly
+    taken = killed.shown("file:///a.py", "x = ", 4, "10", model="m", language="python", ms=1.0)
+    left = killed.shown("file:///b.py", "y = ", 4, "2", model="m", language="python", ms=1.0)
+    store.progress(taken, 1)  # one character of it was typed as suggested
+    AcceptanceTracker(store, dismiss_after=-1.0)  # the next start: both rows are past their dismissal time
+    assert (store.outcome(taken), store.outcome(left)) == (("partial", 1), ("dismissed", 0))
+    assert acceptance_report(ledger, 1)["m"]["dismissed"] == 1
+    store.close()
