@@ -66,10 +66,11 @@ def markdown_dangers(markdown: str) -> list[str]:
                 found.append(f"html {child.content!r}")
             elif child.type == "link_open" and not re.match(r"^https?://", str(child.attrs.get("href")), re.I):
                 found.append(f"link {child.attrs.get('href')}")
-    # GitHub-flavoured renderers (VS Code) also link bare e-mail addresses: none may be left unescaped.
-    found += [
-        f"bare e-mail {m}" for m in re.findall(r"(?<!\\)\b[\w.+-]+@[\w-]+\.[\w.-]+", _text_outside_code(markdown))
-    ]
+    # GitHub-flavoured renderers (VS Code) also link bare e-mail addresses and bare URLs: none may be left
+    # unescaped, so that the only links are the ones the sanitiser writes (autolinks, ``<https://…>``).
+    text = re.sub(r"<https?://[^>\s]*>", "", _text_outside_code(markdown))
+    found += [f"bare e-mail {m}" for m in re.findall(r"(?<!\\)\b[\w.+-]+@[\w-]+\.[\w.-]+", text)]
+    found += [f"bare link {m}" for m in re.findall(r"\b(?:(?:https?|ftp)://|www\.)\S*", text)]
     return found
 
 

@@ -17,8 +17,10 @@ tree, what the renderer sees is only what this module chose to emit.
   entity-encoded HTML (``&lt;img``) stays text too, because ``&`` is escaped.
 * Links: only absolute ``http://`` and ``https://`` targets (ASCII scheme, any case) stay clickable, and
   they are written as the link text followed by the full address (``text (<https://…>)``), so the user sees
-  where a click goes before clicking; every other target (``command:``, ``javascript:``, ``data:``,
-  ``file:``, ``vscode:``, look-alike schemes, relative paths) leaves only the link text.
+  where a click goes before clicking (and VS Code asks before opening it); every other target
+  (``command:``, ``javascript:``, ``data:``, ``file:``, ``vscode:``, look-alike schemes, relative paths)
+  leaves only the link text. Bare addresses in text are escaped so that GitHub-flavoured renderers do not
+  make links of them: the URL inside an HTML ``<img>`` shown as text is not clickable either.
 * Code (fenced, indented, inline) stays code, re-fenced with a fence longer than any backtick run inside
   it and always closed, so nothing after it (an unclosed fence in the answer, our hover footer) changes
   meaning, and nothing inside it escapes.
@@ -44,6 +46,9 @@ __all__ = ["is_safe_link", "plain_message", "sanitize_markdown", "scrub_doc_text
 _INLINE_SPECIALS = re.compile(r"([\\`*_\[\]<>!&|~@])")
 # At the start of a line these start blocks: headings, quotes, lists, setext underlines, thematic breaks.
 _BLOCK_START = re.compile(r"^([#>+=-])")
+# GitHub-flavoured renderers (VS Code's) turn bare addresses in text into links: "https://…", "www.…".
+# An escaped ":" or "." stops that, so the only links are the ones this module writes (shown with their address).
+_BARE_LINK = re.compile(r"\b((?:https?|ftp)(?=://)|www(?=\.))", re.I)
 _ORDERED_START = re.compile(r"^(\d{1,9})([.)])")
 _SAFE_URL = re.compile(r"^https?://[^\s<>\"'`\\]+$", re.I)
 _INFO_WORD = re.compile(r"[^A-Za-z0-9_+#.-]")
@@ -65,7 +70,8 @@ def is_safe_link(href: str) -> bool:
 
 
 def _escape(text: str) -> str:
-    return _INLINE_SPECIALS.sub(r"\\\1", text)
+    escaped = _INLINE_SPECIALS.sub(r"\\\1", text)
+    return _BARE_LINK.sub(lambda m: m.group(1) + "\\", escaped)
 
 
 def _guard_line_starts(text: str) -> str:

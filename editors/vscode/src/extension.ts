@@ -224,6 +224,9 @@ class ArbLspExtension implements vscode.Disposable {
       ]),
       synchronize: { configurationSection: SECTION },
       initializationOptions: buildInitializationOptions((key) => config.get(key), this.apiKey),
+      // Hover Markdown comes from a model: never trusted (no command links), no raw HTML. The server
+      // sanitises it too; this is the editor's own refusal, whatever a server sends.
+      markdown: { isTrusted: false, supportHtml: false },
       outputChannel: this.channel,
       traceOutputChannel: this.channel,
       middleware: this.middleware(),

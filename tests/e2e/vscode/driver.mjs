@@ -255,6 +255,25 @@ async function stepHover(page) {
     seen = await poll(async () => ((await hoverText()).includes(expect) ? hoverText() : null), 10000);
   }
   step.text = seen || (await hoverText());
+  // What the hover's DOM holds besides text: images, and where each link would go.
+  Object.assign(
+    step,
+    await page.evaluate(() => {
+      const hovers = [...document.querySelectorAll(".monaco-hover")].filter(
+        (element) => element.offsetParent !== null || element.getClientRects().length > 0,
+      );
+      const all = (selector) => hovers.flatMap((hover) => [...hover.querySelectorAll(selector)]);
+      return {
+        images: all("img, picture, svg image, video, audio, iframe, object, embed").map((e) => e.outerHTML),
+        links: all("a").map((a) => ({
+          text: a.textContent,
+          href: a.getAttribute("href"),
+          dataHref: a.getAttribute("data-href"),
+        })),
+        html: hovers.map((hover) => hover.innerHTML).join("\n"),
+      };
+    }),
+  );
   mark("hoverShown", since);
   await screenshot(page, "2-hover");
   if (!seen) {
@@ -519,6 +538,9 @@ async function main() {
       await stepMissingServer(page);
     } else if (config.mode === "set-key") {
       await stepSetKey(page);
+      await stepHover(page);
+    } else if (config.mode === "hover") {
+      await waitForServer(page);
       await stepHover(page);
     } else {
       await waitForServer(page);
