@@ -13,6 +13,7 @@ prompt shows, in three steps:
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -50,6 +51,8 @@ class ContextSnippet:
     names: frozenset[str] | None = None
     #: The file's absolute path, for checks on this machine only (never sent: prompts show ``path``).
     origin: str = ""
+    #: ``text`` with its doc comments whole (``text`` has them cut to a first sentence); "" when the same.
+    full: str = ""
 
 
 _DASH_COMMENT = frozenset({"sql", "lua", "haskell", "ada", "elm"})
@@ -90,6 +93,21 @@ def _cut(text: str, room: int) -> str:
     return body[: last_break + 1] if last_break > 0 else ""
 
 
+def _expanded(snippets: list[ContextSnippet], room: int) -> list[ContextSnippet]:
+    """The snippets with whole doc comments, in order, as far as they all still fit ``room``.
+
+    Signatures before prose: a doc comment is cut to its first sentence before any signature is dropped, and
+    gets its other sentences back only when every snippet of the source fits with them.
+    """
+    size = sum(len(s.text) + MIN_SNIPPET_CHARS for s in snippets)
+    expanded = list(snippets)
+    for index, snippet in enumerate(snippets):
+        if snippet.full and size + len(snippet.full) - len(snippet.text) <= room:
+            size += len(snippet.full) - len(snippet.text)
+            expanded[index] = dataclasses.replace(snippet, text=snippet.full, full="")
+    return expanded
+
+
 def merge_snippets(snippets: Sequence[ContextSnippet], budget_chars: int, shown: str = "") -> tuple[Snippet, ...]:
     """The labelled snippets that fit ``budget_chars``, by priority, without what ``shown`` already has."""
     seen = set(_significant_lines(shown))
@@ -100,7 +118,7 @@ def merge_snippets(snippets: Sequence[ContextSnippet], budget_chars: int, shown:
         by_source.setdefault(snippet.source, []).append(snippet)
     for source in Source:
         room = int(budget_chars * SOURCE_SHARES[source]) + carry
-        for snippet in by_source.get(source, ()):
+        for snippet in _expanded(by_source.get(source, []), room):
             lines = _significant_lines(snippet.text)
             if not lines:
                 continue

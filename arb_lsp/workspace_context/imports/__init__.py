@@ -12,27 +12,27 @@ reuse it.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 
 from arb_lsp.syntax import ParsedSource, parse
 from arb_lsp.workspace_context.deadline import Deadline
 from arb_lsp.workspace_context.files import OpenDocument, WorkspaceFiles
 from arb_lsp.workspace_context.imports import c_family, go, java, javascript, python, rust
 from arb_lsp.workspace_context.imports.common import Target
-from arb_lsp.workspace_context.outline import outline
-from arb_lsp.workspace_context.snippets import ContextSnippet, Source
+from arb_lsp.workspace_context.outline import outline_items
+from arb_lsp.workspace_context.ranking import ImportedFile, rank_imports
+from arb_lsp.workspace_context.snippets import ContextSnippet
+from arb_lsp.workspace_context.uses import uses_near
 
-__all__ = ["HEAD_CHARS", "Target", "import_snippets", "import_targets", "rank_by_use"]
+__all__ = ["HEAD_CHARS", "ImportedFile", "Target", "import_snippets", "import_targets", "imported_files"]
 
 #: How much of the document's start is searched for imports.
 HEAD_CHARS = 32_000
-#: The most files one document's imports bring in, and how much of each.
-MAX_TARGETS = 12
-MAX_OUTLINE_CHARS = 3000
+#: The most files one document's imports bring in (their outlines are cached; ranking picks what is used).
+MAX_TARGETS = 48
 
 Resolver = Callable[[ParsedSource, OpenDocument, WorkspaceFiles], list[Target]]
 _RESOLVERS: dict[str, Resolver] = {
@@ -58,18 +58,6 @@ def _head(text: str) -> str:
         return text
     head = text[:HEAD_CHARS]
     return head[: head.rfind("\n") + 1] or head
-
-
-def rank_by_use(snippets: list[ContextSnippet], near_cursor: Collection[str]) -> list[ContextSnippet]:
-    """Import snippets scored up by how many of their names are written near the cursor.
-
-    What the code at the cursor uses wins the budget first; the order of the imports breaks ties.
-    """
-    near = set(near_cursor)
-    return [
-        dataclasses.replace(snippet, score=snippet.score + len(snippet.names & near)) if snippet.names else snippet
-        for snippet in snippets
-    ]
 
 
 def import_targets(document: OpenDocument, files: WorkspaceFiles) -> list[Target]:
@@ -108,27 +96,22 @@ def import_targets(document: OpenDocument, files: WorkspaceFiles) -> list[Target
     return result
 
 
-def import_snippets(document: OpenDocument, files: WorkspaceFiles, deadline: Deadline) -> list[ContextSnippet]:
-    """Outlines of what the document imports from the workspace, scored by the order of the imports."""
-    snippets: list[ContextSnippet] = []
-    for rank, target in enumerate(import_targets(document, files)):
+def imported_files(document: OpenDocument, files: WorkspaceFiles, deadline: Deadline) -> list[ImportedFile]:
+    """The files the document imports, each with its outline items (in the order of the imports)."""
+    found: list[ImportedFile] = []
+    for target in import_targets(document, files):
         if deadline.expired():
             break
         text = files.read(target.path)
-        if not text:
-            continue
-        body = outline(text, target.language_id, target.names, max_chars=MAX_OUTLINE_CHARS, public=target.names is None)
-        score = -rank / (MAX_TARGETS + 1)
-        if body.strip():
-            snippets.append(
-                ContextSnippet(
-                    files.relative(target.path),
-                    body,
-                    target.language_id,
-                    Source.IMPORT,
-                    score,
-                    target.names,
-                    target.path,
-                )
-            )
-    return snippets
+        if text:
+            found.append(ImportedFile(target, files.relative(target.path), tuple(outline_items(text, target.language_id))))
+    return found
+
+
+def import_snippets(
+    document: OpenDocument, files: WorkspaceFiles, deadline: Deadline, offset: int | None = None
+) -> list[ContextSnippet]:
+    """Outlines of what the document imports from the workspace, ranked by what the code at ``offset`` uses
+    (the end of the document by default)."""
+    uses = uses_near(document.text, len(document.text) if offset is None else offset)
+    return rank_imports(imported_files(document, files, deadline), uses, document.text)

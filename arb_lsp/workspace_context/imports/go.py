@@ -16,8 +16,8 @@ from arb_lsp.workspace_context.files import OpenDocument, WorkspaceFiles
 from arb_lsp.workspace_context.imports.common import Target, node_text, string_content, target, used_after
 
 _MODULE_LINE = re.compile(r"^module\s+(\S+)", re.MULTILINE)
-#: The most files of one package that are outlined.
-MAX_PACKAGE_FILES = 6
+#: The most files of one package that are outlined (ranking by use picks what the cursor needs from them).
+MAX_PACKAGE_FILES = 40
 
 
 def find_module(directory: str, files: WorkspaceFiles) -> tuple[str, str] | None:
