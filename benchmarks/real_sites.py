@@ -30,6 +30,25 @@ from benchmarks import ROOT
 
 #: Files larger than this are skipped (arb-lsp does not read them for context either).
 MAX_FILE_BYTES = 512 * 1024
+#: Methods of the languages' own types (strings, collections, options, errors): a member spelled like one of
+#: these is more likely the standard library's than the package's, so it is not counted as a cross-file name.
+_STANDARD_MEMBERS = {
+    "python": {name for kind in (str, bytes, dict, list, set, tuple, int, float, object) for name in dir(kind)}
+    | {"read", "write", "close", "send", "get", "copy", "update", "items", "keys", "values"},
+    "rust": set(
+        """push pop len is_empty map map_err and_then ok_or ok_or_else unwrap unwrap_or unwrap_or_else expect
+        as_ref as_mut as_str as_ptr as_bytes cast clone to_owned to_string into iter into_iter iter_mut collect
+        find filter any all next get get_mut insert remove contains extend trim trim_end trim_start split
+        starts_with ends_with write write_str write_fmt fmt from new default eq cmp partial_cmp hash take
+        is_some is_none or_else chars bytes last first retain drain sort entry name""".split()
+    ),
+    "go": set("Error String Len Write Read Close Get Set Add Lock Unlock Name Type Value".split()),
+    "typescript": set(
+        """push pop length map filter reduce forEach find some every includes indexOf slice splice join split
+        trim get set has delete keys values entries toString then catch replace startsWith endsWith
+        concat apply call bind name""".split()
+    ),
+}
 #: At most this many sites from one file, so that one long file does not stand for a language.
 MAX_SITES_PER_FILE = 2
 
@@ -256,6 +275,12 @@ def pick_sites(package: Package, rng: random.Random) -> list[Site]:
         text = source.decode("utf-8", "replace")
         lines = text.split("\n")
         own = {key[0] for key, files in by_name.items() if path in files}
+        imports = "\n".join(
+            line
+            for line in lines
+            if re.match(r"\s*(?:from\s|import\s|use\s|pub\s+use\s|\}?\s*from\s)", line)
+            or re.match(r"^\s+[\w, ]+,?$", line)
+        )
         go_packages = (
             set(re.findall(r'"(?:[^"]*/)?([\w-]+)"', text.split(")", 1)[0])) if package.language == "go" else set()
         )
@@ -272,6 +297,10 @@ def pick_sites(package: Package, rng: random.Random) -> list[Site]:
                     continue
                 before = line[: match.start()]
                 member = bool(re.search(r"(?:\.|->)\s*$", before))
+                if member and name in _STANDARD_MEMBERS[package.language]:
+                    continue
+                if not member and package.language != "go" and not re.search(rf"\b{name}\b", imports):
+                    continue  # spelled like a definition elsewhere, but not imported: a local name
                 qualifier = re.search(r"\b(\w+)\.$", before)
                 if member and qualifier is not None and qualifier.group(1) in go_packages:
                     continue  # another Go package's name

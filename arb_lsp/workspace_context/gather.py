@@ -25,9 +25,9 @@ from arb_lsp.workspace_context.deadline import Deadline
 from arb_lsp.workspace_context.files import DiskCache, OpenDocument, WorkspaceFiles
 from arb_lsp.workspace_context.imports import ImportedFile, imported_files
 from arb_lsp.workspace_context.imports.common import language_of
-from arb_lsp.workspace_context.recent_edits import EditedRange, EditHistory, recent_edit_snippets
-from arb_lsp.workspace_context.similar import query_text, similar_snippets, tokens
 from arb_lsp.workspace_context.ranking import rank_imports
+from arb_lsp.workspace_context.recent_edits import EditedRange, EditHistory, recent_edit_snippets
+from arb_lsp.workspace_context.similar import query_text, similar_snippets
 from arb_lsp.workspace_context.snippets import ContextSnippet
 from arb_lsp.workspace_context.uses import uses_near
 

@@ -22,7 +22,7 @@ from arb_lsp.workspace_context.deadline import Deadline
 from arb_lsp.workspace_context.files import OpenDocument, WorkspaceFiles
 from arb_lsp.workspace_context.imports import c_family, go, java, javascript, python, rust
 from arb_lsp.workspace_context.imports.common import Target
-from arb_lsp.workspace_context.outline import outline_items
+from arb_lsp.workspace_context.outline import Item, outline_items
 from arb_lsp.workspace_context.ranking import ImportedFile, rank_imports
 from arb_lsp.workspace_context.snippets import ContextSnippet
 from arb_lsp.workspace_context.uses import uses_near
@@ -47,6 +47,9 @@ _RESOLVERS: dict[str, Resolver] = {
     "c": c_family.targets,
     "cpp": c_family.targets,
 }
+
+#: Languages whose modules re-export names of other files (``__init__.py``, ``pub use``, ``export ... from``).
+_REEXPORTING = frozenset({"python", "rust", "javascript", "javascriptreact", "typescript", "typescriptreact"})
 
 _cache_lock = threading.Lock()
 _TARGET_CACHE: OrderedDict[tuple[str, str, int, int, tuple[str, ...]], list[Target]] = OrderedDict()
@@ -97,14 +100,37 @@ def import_targets(document: OpenDocument, files: WorkspaceFiles) -> list[Target
 
 
 def imported_files(document: OpenDocument, files: WorkspaceFiles, deadline: Deadline) -> list[ImportedFile]:
-    """The files the document imports, each with its outline items (in the order of the imports)."""
+    """The files the document imports, each with its outline items (in the order of the imports).
+
+    A name imported from a file that does not define it but re-exports it (a package's ``__init__.py``, a
+    Rust ``mod.rs`` with ``pub use``, an ``index.ts``) is followed one step, to the file that defines it.
+    """
     found: list[ImportedFile] = []
+    seen: set[str] = set()
+
+    def add(target: Target) -> tuple[str, tuple[Item, ...]] | None:
+        text = files.read(target.path) if target.path not in seen else None
+        if not text:
+            return None
+        seen.add(target.path)
+        items = tuple(outline_items(text, target.language_id))
+        found.append(ImportedFile(target, files.relative(target.path), items))
+        return text, items
+
     for target in import_targets(document, files):
-        if deadline.expired():
+        if deadline.expired() or len(found) >= MAX_TARGETS:
             break
-        text = files.read(target.path)
-        if text:
-            found.append(ImportedFile(target, files.relative(target.path), tuple(outline_items(text, target.language_id))))
+        added = add(target)
+        if added is None or not target.names or target.language_id not in _REEXPORTING:
+            continue
+        text, items = added
+        missing = target.names - frozenset().union(*(item.names for item in items))
+        if not missing:
+            continue
+        for inner in import_targets(OpenDocument(target.path, target.language_id, text), files):
+            wanted = missing if inner.names is None else missing & inner.names
+            if wanted and not deadline.expired():
+                add(Target(inner.path, inner.language_id, wanted))
     return found
 
 

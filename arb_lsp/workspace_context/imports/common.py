@@ -43,6 +43,15 @@ def used_after(text: str, qualifier: str) -> frozenset[str] | None:
     return found or None
 
 
+def top_level(parsed: ParsedSource) -> list[Node]:
+    """The top-level statements, also those inside a top-level ``ERROR`` node: a bracket left open at the
+    cursor (``foo(`` being typed) makes tree-sitter wrap the whole file, imports included, in one."""
+    found: list[Node] = []
+    for node in parsed.tree.root_node.named_children:
+        found.extend(node.named_children if node.type == "ERROR" else (node,))
+    return found
+
+
 def node_text(parsed: ParsedSource, node: Node | None) -> str:
     return parsed.node_text(node) if node is not None else ""
 

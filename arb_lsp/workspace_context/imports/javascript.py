@@ -14,7 +14,7 @@ from tree_sitter import Node
 
 from arb_lsp.syntax import ParsedSource
 from arb_lsp.workspace_context.files import OpenDocument, WorkspaceFiles
-from arb_lsp.workspace_context.imports.common import Target, node_text, string_content, target, used_after
+from arb_lsp.workspace_context.imports.common import Target, node_text, string_content, target, top_level, used_after
 
 EXTENSIONS = (".ts", ".tsx", ".d.ts", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")
 
@@ -72,7 +72,7 @@ def _requires(parsed: ParsedSource, node: Node) -> list[str]:
 
 def targets(parsed: ParsedSource, document: OpenDocument, files: WorkspaceFiles) -> list[Target]:
     found: list[Target | None] = []
-    for node in parsed.tree.root_node.named_children:
+    for node in top_level(parsed):
         source = node.child_by_field_name("source")
         if node.type in ("import_statement", "export_statement") and source is not None:
             path = resolve(string_content(parsed, source), document, files)

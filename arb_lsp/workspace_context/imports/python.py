@@ -11,7 +11,7 @@ import os
 
 from arb_lsp.syntax import ParsedSource
 from arb_lsp.workspace_context.files import OpenDocument, WorkspaceFiles
-from arb_lsp.workspace_context.imports.common import Target, node_text, target, used_after
+from arb_lsp.workspace_context.imports.common import Target, node_text, target, top_level, used_after
 
 
 def _module_files(base: str, dotted: str) -> list[str]:
@@ -52,7 +52,7 @@ def _resolve(dotted: str, level: int, document: OpenDocument, files: WorkspaceFi
 def targets(parsed: ParsedSource, document: OpenDocument, files: WorkspaceFiles) -> list[Target]:
     found: list[Target | None] = []
     text = document.text
-    for node in parsed.tree.root_node.named_children:
+    for node in top_level(parsed):
         if node.type == "import_statement":
             for imported in node.children_by_field_name("name"):
                 alias = imported.child_by_field_name("alias")

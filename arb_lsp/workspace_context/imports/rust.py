@@ -13,7 +13,7 @@ from tree_sitter import Node
 
 from arb_lsp.syntax import ParsedSource
 from arb_lsp.workspace_context.files import OpenDocument, WorkspaceFiles
-from arb_lsp.workspace_context.imports.common import Target, node_text, target, used_after
+from arb_lsp.workspace_context.imports.common import Target, node_text, target, top_level, used_after
 
 
 def crate_root(directory: str, files: WorkspaceFiles) -> str | None:
@@ -96,7 +96,7 @@ def _base(segments: list[str], document: OpenDocument, crate: str | None) -> tup
 def targets(parsed: ParsedSource, document: OpenDocument, files: WorkspaceFiles) -> list[Target]:
     found: list[Target | None] = []
     crate = crate_root(os.path.dirname(document.path), files)
-    for node in parsed.tree.root_node.named_children:
+    for node in top_level(parsed):
         if node.type == "mod_item" and node.child_by_field_name("body") is None:
             name = node_text(parsed, node.child_by_field_name("name"))
             path = _module_file(module_dir(document.path), [name], files)

@@ -8,6 +8,7 @@ from tree_sitter import Node
 
 from arb_lsp.syntax import ParsedSource
 
+
 @dataclass(frozen=True, slots=True)
 class Shape:
     """Node types that matter for outlining one grammar."""
