@@ -175,7 +175,10 @@ def uses_near(text: str, offset: int) -> Uses:
             receiver, member = match.group(1), match.group(2)
             owner = types.get(receiver)
             if owner is None and receiver[:1].isupper() and "(" not in match.group(0):
-                owner = receiver  # ``Command::new``, ``Request.build``: a type's own member
+                # ``Command::new``, ``Request.build``: a type's own member, or a package-level variable
+                # (Go's ``CommandLine.VarP``): counted both ways.
+                uses.members[member] += weight
+                owner = receiver
             if owner is None and receiver not in ("self", "this"):
                 # ``self.parser.parse_args``: the attribute's type, if the class declares it.
                 before = line[: match.start()]
