@@ -48,6 +48,9 @@ _RESOLVERS: dict[str, Resolver] = {
     "cpp": c_family.targets,
 }
 
+#: How many re-exports are followed from an imported file towards the definition (``lib.rs`` -> ``mod.rs`` ->
+#: ``command.rs``).
+MAX_REEXPORT_STEPS = 3
 #: Languages whose modules re-export names of other files (``__init__.py``, ``pub use``, ``export ... from``).
 _REEXPORTING = frozenset({"python", "rust", "javascript", "javascriptreact", "typescript", "typescriptreact"})
 
@@ -103,7 +106,7 @@ def imported_files(document: OpenDocument, files: WorkspaceFiles, deadline: Dead
     """The files the document imports, each with its outline items (in the order of the imports).
 
     A name imported from a file that does not define it but re-exports it (a package's ``__init__.py``, a
-    Rust ``mod.rs`` with ``pub use``, an ``index.ts``) is followed one step, to the file that defines it.
+    Rust ``mod.rs`` with ``pub use``, an ``index.ts``) is followed, up to MAX_REEXPORT_STEPS steps, to the file that defines it.
     """
     found: list[ImportedFile] = []
     seen: set[str] = set()
@@ -117,20 +120,27 @@ def imported_files(document: OpenDocument, files: WorkspaceFiles, deadline: Dead
         found.append(ImportedFile(target, files.relative(target.path), items))
         return text, items
 
+    def follow(target: Target, text: str, items: tuple[Item, ...], depth: int) -> None:
+        """Where a file re-exports names it does not define, the files that define them (a few steps deep)."""
+        if not target.names or target.language_id not in _REEXPORTING or depth > MAX_REEXPORT_STEPS:
+            return
+        missing = target.names - frozenset().union(*(item.names for item in items))
+        if not missing:
+            return
+        for inner in import_targets(OpenDocument(target.path, target.language_id, text), files):
+            wanted = missing if inner.names is None else missing & inner.names
+            if wanted and not deadline.expired() and len(found) < MAX_TARGETS:
+                narrowed = Target(inner.path, inner.language_id, wanted)
+                added = add(narrowed)
+                if added is not None:
+                    follow(narrowed, *added, depth + 1)
+
     for target in import_targets(document, files):
         if deadline.expired() or len(found) >= MAX_TARGETS:
             break
         added = add(target)
-        if added is None or not target.names or target.language_id not in _REEXPORTING:
-            continue
-        text, items = added
-        missing = target.names - frozenset().union(*(item.names for item in items))
-        if not missing:
-            continue
-        for inner in import_targets(OpenDocument(target.path, target.language_id, text), files):
-            wanted = missing if inner.names is None else missing & inner.names
-            if wanted and not deadline.expired():
-                add(Target(inner.path, inner.language_id, wanted))
+        if added is not None:
+            follow(target, *added, 1)
     return found
 
 
