@@ -39,6 +39,8 @@ _ATTRIBUTE_SEARCH_CHARS = 200_000
 _IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*")
 #: ``receiver.member`` (the member looked ahead, so that ``a.b.c`` yields both ``a.b`` and ``b.c``).
 _MEMBER = re.compile(r"([A-Za-z_$][\w$]*)(?:\(\))?\s*(?:\?\.|\.|->|::)\s*(?=([A-Za-z_$][\w$]*))")
+#: A member called on what the line before returned (``.disable_version_flag(`` of a builder chain).
+_CHAINED = re.compile(r"(?:^\s*|[)\]]\s*)(?:\?\.|\.)\s*([A-Za-z_$][\w$]*)")
 _FUNCTION_HEAD = re.compile(
     r"^\s*(?:(?:pub(?:\([\w:]+\))?|async|export|static|private|public|protected|unsafe|const|default)\s+)*"
     r"(?:def|fn|func|function)\b"
@@ -171,6 +173,8 @@ def uses_near(text: str, offset: int) -> Uses:
             weight = WINDOW / 2 if index > cursor else WINDOW
         for match in _IDENTIFIER.finditer(line):
             uses.names[match.group(0)] += weight
+        for match in _CHAINED.finditer(line):
+            uses.members[match.group(1)] += weight
         for match in _MEMBER.finditer(line):
             receiver, member = match.group(1), match.group(2)
             owner = types.get(receiver)

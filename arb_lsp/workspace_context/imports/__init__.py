@@ -109,13 +109,13 @@ def imported_files(document: OpenDocument, files: WorkspaceFiles, deadline: Dead
     Rust ``mod.rs`` with ``pub use``, an ``index.ts``) is followed, up to MAX_REEXPORT_STEPS steps, to the file that defines it.
     """
     found: list[ImportedFile] = []
-    seen: set[str] = set()
+    seen: set[str] = {os.path.normpath(document.path)}  # a re-export may lead back to the document itself
 
     def add(target: Target) -> tuple[str, tuple[Item, ...]] | None:
-        text = files.read(target.path) if target.path not in seen else None
+        text = files.read(target.path) if os.path.normpath(target.path) not in seen else None
         if not text:
             return None
-        seen.add(target.path)
+        seen.add(os.path.normpath(target.path))
         items = tuple(outline_items(text, target.language_id))
         found.append(ImportedFile(target, files.relative(target.path), items))
         return text, items
@@ -127,7 +127,9 @@ def imported_files(document: OpenDocument, files: WorkspaceFiles, deadline: Dead
         missing = target.names - frozenset().union(*(item.names for item in items))
         if not missing:
             return
-        for inner in import_targets(OpenDocument(target.path, target.language_id, text), files):
+        inner_targets = import_targets(OpenDocument(target.path, target.language_id, text), files)
+        # Named re-exports (``pub use x::Name``) first; whole modules (``mod x;``, ``import *``) after.
+        for inner in sorted(inner_targets, key=lambda t: t.names is None):
             wanted = missing if inner.names is None else missing & inner.names
             if wanted and not deadline.expired() and len(found) < MAX_TARGETS:
                 narrowed = Target(inner.path, inner.language_id, wanted)

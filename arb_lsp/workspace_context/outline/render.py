@@ -87,6 +87,9 @@ def _comment_cuts(parsed: ParsedSource, comments: list[Node]) -> list[Cut]:
     for run in runs:
         for index, comment in enumerate(run):
             text = source[comment.start_byte : comment.end_byte]
+            if index and not text.strip(b"/*#! \t\r\n"):  # an empty comment line ends the first paragraph
+                cuts.append((run[index - 1].end_byte, run[-1].end_byte, b""))
+                break
             end = _sentence_end(text, 2 if text.startswith((b"/*", b"//")) else 1)
             closer = b" */" if text.startswith(b"/*") else b""
             if end is not None:
