@@ -259,6 +259,20 @@ def _function_lines(root: Node, language: str) -> set[int]:
     return rows
 
 
+_IMPORT_START = re.compile(r"\s*(?:from\s|import\s|use\s|pub\s+use\s|export\s.*\sfrom\s)")
+
+
+def _import_text(lines: list[str]) -> str:
+    """The import statements of a file (Python, TypeScript, Rust), continuation lines included."""
+    kept: list[str] = []
+    depth = 0
+    for line in lines:
+        if depth or _IMPORT_START.match(line):
+            kept.append(line)
+            depth = max(0, depth + line.count("(") + line.count("{") - line.count(")") - line.count("}"))
+    return "\n".join(kept)
+
+
 def pick_sites(package: Package, rng: random.Random) -> list[Site]:
     """Every candidate site of the package (callers sample from them)."""
     parser = Parser(_language(package.language))
@@ -275,12 +289,7 @@ def pick_sites(package: Package, rng: random.Random) -> list[Site]:
         text = source.decode("utf-8", "replace")
         lines = text.split("\n")
         own = {key[0] for key, files in by_name.items() if path in files}
-        imports = "\n".join(
-            line
-            for line in lines
-            if re.match(r"\s*(?:from\s|import\s|use\s|pub\s+use\s|\}?\s*from\s)", line)
-            or re.match(r"^\s+[\w, ]+,?$", line)
-        )
+        imports = _import_text(lines)
         go_packages = (
             set(re.findall(r'"(?:[^"]*/)?([\w-]+)"', text.split(")", 1)[0])) if package.language == "go" else set()
         )

@@ -15,7 +15,8 @@ declaration is certain and cheap to read:
 * a parameter or variable annotated with a type (``request: Request``, ``cmd: &Command``, ``c *Command``);
 * a variable assigned a constructor call (``x = Foo(...)``, ``x := &Foo{...}``, ``let x = Foo::new(...)``,
   ``const x = new Foo(...)``);
-* ``self.x`` whose type is annotated or constructed in the class (``self.x: Foo`` / ``self.x = Foo(...)``).
+* ``self.x`` whose type is annotated or constructed in the class (``self.x: Foo`` / ``self.x = Foo(...)``), or
+  copied from an annotated parameter (``self.x = x`` with ``x: Foo``).
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ _CONSTRUCTED = re.compile(
 _SELF_ATTRIBUTE = re.compile(
     r"\b(?:self|this)\.([A-Za-z_$][\w$]*)\s*(?::\s*(?:[a-z_]\w*\.)?([A-Z][\w$]*)|=\s*(?:new\s+)?(?:[a-z_]\w*\.)?([A-Z][\w$]*)\s*\()"
 )
+_SELF_COPY = re.compile(r"\b(?:self|this)\.([A-Za-z_$][\w$]*)\s*=\s*([a-z_$][\w$]*)\s*$", re.M)
 _FIELD = re.compile(r"^\s*(?:private|public|protected|readonly|\s)*([a-z_$][\w$]*)\s*[?!]?:\s*([A-Z][\w$]*)", re.M)
 
 
@@ -149,6 +151,11 @@ def _attribute_types(text: str) -> dict[str, str]:
         found.setdefault(match.group(1), match.group(2) or match.group(3))
     for match in _FIELD.finditer(head):
         found.setdefault(match.group(1), match.group(2))
+    # ``self.x = x`` where the constructor's parameter ``x`` is annotated.
+    annotated = {m.group(1): m.group(2) for m in _ANNOTATED.finditer(head)}
+    for match in _SELF_COPY.finditer(head):
+        if match.group(2) in annotated:
+            found.setdefault(match.group(1), annotated[match.group(2)])
     return found
 
 

@@ -2,12 +2,15 @@
 
 Absolute modules are looked up under each workspace root, its ``src/`` directory, and the directory that
 holds the document's top-level package (the first ancestor without ``__init__.py``). A name imported with
-``from pkg import name`` may itself be a module (``pkg/name.py``); then that module is the target.
+``from pkg import name`` may itself be a module (``pkg/name.py``); then that module is the target. Imports
+inside functions count too, after the top-level ones.
 """
 
 from __future__ import annotations
 
 import os
+
+from tree_sitter import Node
 
 from arb_lsp.syntax import ParsedSource
 from arb_lsp.workspace_context.files import OpenDocument, WorkspaceFiles
@@ -49,10 +52,28 @@ def _resolve(dotted: str, level: int, document: OpenDocument, files: WorkspaceFi
     return None
 
 
+_IMPORTS = ("import_statement", "import_from_statement")
+
+
+def _import_nodes(parsed: ParsedSource) -> list[Node]:
+    """Top-level imports first, then those inside functions and classes (imports deferred to avoid a
+    cycle or a slow start, common in large packages)."""
+    top = top_level(parsed)
+    nested: list[Node] = []
+    stack = [node for node in reversed(top) if node.type not in _IMPORTS]
+    while stack:
+        node = stack.pop()
+        if node.type in _IMPORTS:
+            nested.append(node)
+        elif node.type not in ("string", "comment", "expression_statement"):
+            stack.extend(reversed(node.named_children))
+    return [node for node in top if node.type in _IMPORTS] + nested
+
+
 def targets(parsed: ParsedSource, document: OpenDocument, files: WorkspaceFiles) -> list[Target]:
     found: list[Target | None] = []
     text = document.text
-    for node in top_level(parsed):
+    for node in _import_nodes(parsed):
         if node.type == "import_statement":
             for imported in node.children_by_field_name("name"):
                 alias = imported.child_by_field_name("alias")
