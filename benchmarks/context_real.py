@@ -81,7 +81,7 @@ def measure(sites: Sequence[Site]) -> list[dict[str, object]]:
         rows = []
         for site in sites:
             prompt = await _prompt(site)
-            rows.append({"chars": len(prompt), "found": [use.signature in prompt for use in site.uses]})
+            rows.append({"chars": len(prompt), "found": [use.found_in(prompt) for use in site.uses]})
         return rows
 
     return asyncio.run(run())

@@ -10,7 +10,8 @@ The truth is found with tree-sitter directly (not through arb-lsp's outline, whi
 each file's definitions (top-level ones and members of classes, ``impl`` blocks and Go methods), a name
 counting only if exactly one file of the package defines it and the site's own file does not. The cursor is
 put right after the line's last such name (and its ``(`` when a call follows); the rest of the line is
-removed, as a held-out completion would have it. A name's *signature* is the first line of its definition.
+removed, as a held-out completion would have it. A name's *signature* is the first line of its definition;
+where its file defines it more than once (a trait method and its ``impl``\s, overloads), any of them.
 """
 
 from __future__ import annotations
@@ -67,6 +68,11 @@ class Use:
     reached: str  # "imported", "member" or "same package"
     signature: str
     defined_in: str
+    #: Every definition's first line in the defining file (the first is ``signature``).
+    signatures: tuple[str, ...] = ()
+
+    def found_in(self, prompt: str) -> bool:
+        return any(line in prompt for line in self.signatures or (self.signature,))
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,8 +190,8 @@ _TOP = {
 _MEMBER = {
     "python": {"function_definition"},
     "go": {"method_declaration"},
-    "rust": {"function_item"},
-    "typescript": {"method_definition"},
+    "rust": {"function_item", "function_signature_item"},
+    "typescript": {"method_definition", "method_signature"},
 }
 _CONTAINERS = {
     "python": {"class_definition"},
@@ -278,12 +284,14 @@ def pick_sites(package: Package, rng: random.Random) -> list[Site]:
     parser = Parser(_language(package.language))
     parsed = {}
     by_name: dict[tuple[str, bool], dict[str, _Definition]] = defaultdict(dict)
+    all_signatures: dict[tuple[str, bool, str], list[str]] = defaultdict(list)
     for path in package.files:
         source = Path(path).read_bytes()
         tree = parser.parse(source)
         parsed[path] = (source, tree)
         for definition in _definitions(tree.root_node, source, package.language):
             by_name[(definition.name, definition.member)].setdefault(path, definition)
+            all_signatures[(definition.name, definition.member, path)].append(definition.signature)
     sites: list[Site] = []
     for path, (source, tree) in parsed.items():
         text = source.decode("utf-8", "replace")
@@ -327,7 +335,10 @@ def pick_sites(package: Package, rng: random.Random) -> list[Site]:
                 end = match.end()
                 if line[end : end + 1] == "(":
                     end += 1
-                uses.append((end, Use(name, reached, definition.signature, os.path.relpath(others[0], package.root))))
+                signatures = tuple(dict.fromkeys(all_signatures[(name, member, others[0])]))
+                uses.append(
+                    (end, Use(name, reached, definition.signature, os.path.relpath(others[0], package.root), signatures))
+                )
             if uses:
                 column = max(end for end, _ in uses)
                 names = {use.name: use for _, use in uses}

@@ -22,6 +22,8 @@ Cut = tuple[int, int, bytes]
 #: The end of a first sentence: a full stop (or ! ?) before whitespace, or a blank line.
 _SENTENCE_END = re.compile(rb"[.!?](?=\s)|\n[ \t]*(?:\*|//+|#)?[ \t]*\n")
 _MEMBER_NAME_FIELDS = ("name", "property")
+#: Nodes that belong to the member after them (Rust's ``#[inline]``).
+_PREFIXES = frozenset({"attribute_item"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,7 +199,7 @@ def parts(parsed: ParsedSource, start: Node, node: Node, shape: Shape, python: b
     members: list[tuple[frozenset[str], int, int]] = []
     pending: int | None = None
     for child in body.named_children:
-        if child.type in shape.comments:
+        if child.type in shape.comments or child.type in _PREFIXES:  # a member's doc comments and attributes
             pending = child.start_byte if pending is None else pending
             continue
         first = pending if pending is not None else child.start_byte
