@@ -52,7 +52,7 @@ def _document(site: Site) -> tuple[str, int]:
     return text[:offset] + text[end:], offset
 
 
-async def _prompt(site: Site) -> str:
+async def _prompt(site: Site, label: str = "") -> str:
     from arb_lsp.context import LineIndex
     from arb_lsp.pipelines import plan_completion
     from arb_lsp.settings import Settings
@@ -68,7 +68,7 @@ async def _prompt(site: Site) -> str:
         offset,
         index=LineIndex(text),
         language_id=site.language,
-        path=os.path.relpath(site.path, site.root),
+        path=label or site.path,
         context_snippets=snippets,
     )
     return "\n".join(message["content"] for message in plan.messages)
@@ -77,10 +77,12 @@ async def _prompt(site: Site) -> str:
 def measure(sites: Sequence[Site]) -> list[dict[str, object]]:
     """Per site: prompt size and which of its names' signatures the prompt holds (this process's arb_lsp)."""
 
+    labels = [os.path.relpath(site.path, site.root) for site in sites]
+
     async def run() -> list[dict[str, object]]:
         rows = []
-        for site in sites:
-            prompt = await _prompt(site)
+        for site, label in zip(sites, labels, strict=True):
+            prompt = await _prompt(site, label)
             rows.append({"chars": len(prompt), "found": [use.found_in(prompt) for use in site.uses]})
         return rows
 

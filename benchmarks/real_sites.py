@@ -11,7 +11,7 @@ each file's definitions (top-level ones and members of classes, ``impl`` blocks 
 counting only if exactly one file of the package defines it and the site's own file does not. The cursor is
 put right after the line's last such name (and its ``(`` when a call follows); the rest of the line is
 removed, as a held-out completion would have it. A name's *signature* is the first line of its definition;
-where its file defines it more than once (a trait method and its ``impl``\s, overloads), any of them.
+where its file defines it more than once (a trait method and its ``impl`` blocks, overloads), any of them.
 """
 
 from __future__ import annotations
@@ -337,7 +337,10 @@ def pick_sites(package: Package, rng: random.Random) -> list[Site]:
                     end += 1
                 signatures = tuple(dict.fromkeys(all_signatures[(name, member, others[0])]))
                 uses.append(
-                    (end, Use(name, reached, definition.signature, os.path.relpath(others[0], package.root), signatures))
+                    (
+                        end,
+                        Use(name, reached, definition.signature, os.path.relpath(others[0], package.root), signatures),
+                    )
                 )
             if uses:
                 column = max(end for end, _ in uses)

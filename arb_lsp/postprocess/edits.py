@@ -111,7 +111,9 @@ def make_valid(edit: Edit, ctx: CompletionContext) -> Edit | None:
     closers = missing_closers(ctx.line_prefix, edit.text, ctx.language_id)
     if closers:
         repaired = Edit(edit.text + closers, edit.replace)
-        if not _damage(ctx, repaired, before, after).worse_than(baseline) and not _unclosed(ctx, repaired, before, after):
+        if not _damage(ctx, repaired, before, after).worse_than(baseline) and not _unclosed(
+            ctx, repaired, before, after
+        ):
             return repaired
     lines = edit.text.split("\n")
     for count in range(len(lines) - 1, 0, -1):

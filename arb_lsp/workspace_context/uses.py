@@ -52,9 +52,7 @@ _GO_RECEIVER = re.compile(r"^func\s*\(\s*(\w+)\s+\*?\s*([A-Za-z_]\w*)")
 #: ``name: Type`` (Python, TypeScript, Rust), ``name *Type`` / ``name Type`` (Go parameters and vars).
 _ANNOTATED = re.compile(r"\b([a-z_$][\w$]*)\s*\??:\s*(?:&\s*)?(?:mut\s+)?(?:[a-z_]\w*\.)?([A-Z][\w$]*)")
 _GO_TYPED = re.compile(r"\b([a-z_]\w*)\s+\*?(?:\[\])?([A-Z]\w*)\b")
-_CONSTRUCTED = re.compile(
-    r"\b([a-z_$][\w$]*)\s*(?::=|=)\s*(?:new\s+|&)?(?:[a-z_]\w*\.)?([A-Z][\w$]*)\s*(?:\(|\{|::)"
-)
+_CONSTRUCTED = re.compile(r"\b([a-z_$][\w$]*)\s*(?::=|=)\s*(?:new\s+|&)?(?:[a-z_]\w*\.)?([A-Z][\w$]*)\s*(?:\(|\{|::)")
 _SELF_ATTRIBUTE = re.compile(
     r"\b(?:self|this)\.([A-Za-z_$][\w$]*)\s*(?::\s*(?:[a-z_]\w*\.)?([A-Z][\w$]*)|=\s*(?:new\s+)?(?:[a-z_]\w*\.)?([A-Z][\w$]*)\s*\()"
 )

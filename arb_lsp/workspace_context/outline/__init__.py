@@ -98,7 +98,9 @@ def _items(parsed: ParsedSource, shape_name: str) -> list[Item]:
     return items
 
 
-def _membership(parsed: ParsedSource, node: Node, names: set[str], pieces: list[Part]) -> tuple[str | None, frozenset[str]]:
+def _membership(
+    parsed: ParsedSource, node: Node, names: set[str], pieces: list[Part]
+) -> tuple[str | None, frozenset[str]]:
     """The type an item's members belong to (Go methods, Rust ``impl`` blocks) and the members' names."""
     if node.type == "method_declaration":  # Go: ``func (c *Command) Flags()`` is a member of Command
         name = node.child_by_field_name("name")

@@ -9,6 +9,7 @@ the members the code at the cursor uses can be shown first (:func:`assemble`).
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -121,7 +122,7 @@ def doc_cuts(parsed: ParsedSource, start: Node, node: Node, shape: Shape, elided
                 strings.append(doc.named_children[0])
         stack.extend(current.children)
     if start.start_byte < node.start_byte:  # the comments directly above the item
-        sibling = start
+        sibling: Node | None = start
         while sibling is not None and sibling.start_byte < node.start_byte:
             comments.append(sibling)
             sibling = sibling.next_sibling
@@ -209,7 +210,7 @@ def parts(parsed: ParsedSource, start: Node, node: Node, shape: Shape, python: b
             stop = after.end_byte  # a TypeScript field's ``;``, a Rust field's ``,``
         members.append((_member_names(parsed, child), _line_start(parsed, first), stop))
         pending = None
-    if not members or members[0][1] <= begin or any(a < b for (_, _, b), (_, a, _) in zip(members, members[1:])):
+    if not members or members[0][1] <= begin or any(a < b for (_, _, b), (_, a, _) in itertools.pairwise(members)):
         return [part(frozenset(), begin, end)]
     found = [part(frozenset(), begin, members[0][1])]
     found += [part(names, a, b) for names, a, b in members]
