@@ -35,7 +35,7 @@ from benchmarks.real_sites import Site, choose
 #: The last commit before issue 21's changes to the workspace context.
 BASELINE = "d949101"
 SEED = 21
-SITES_PER_LANGUAGE = 30
+SITES_PER_LANGUAGE = 60
 SECTION_TITLE = "9. Context on real code"
 #: Characters per token of the prompt-size column (the estimate arb-lsp budgets with).
 CHARS_PER_TOKEN = 3.5

@@ -18,7 +18,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -45,12 +45,23 @@ class ImportedFile:
     items: tuple[Item, ...]
 
 
-def item_score(item: Item, uses: Uses) -> tuple[float, frozenset[str]]:
-    """How much the code near the cursor uses ``item``, and which of its members it uses."""
-    score = 0.0 if item.attached else sum(uses.names.get(name, 0.0) for name in item.names)
+def item_score(
+    item: Item, uses: Uses, aliases: Mapping[str, frozenset[str]] | None = None
+) -> tuple[float, frozenset[str]]:
+    """How much the code near the cursor uses ``item``, and which of its members it uses.
+
+    ``aliases`` maps a name in the item's file to the names the document imported it as (``default`` ->
+    ``Core`` for ``import Core from``)."""
+    local = set(item.names)
+    for name in item.names:
+        local |= (aliases or {}).get(name, frozenset())
+    score = 0.0 if item.attached else sum(uses.names.get(name, 0.0) for name in local)
+    owners = {item.owner} | (local if item.owner in item.names else set())
     used: set[str] = set()
     for member in item.members:
-        weight = uses.member_weight(item.owner, member) if len(member) > 2 and not member.startswith("__") else 0.0
+        if len(member) <= 2 or member.startswith("__"):
+            continue
+        weight = max(uses.member_weight(owner, member) for owner in owners)
         if weight:
             score += weight
             used.add(member)
@@ -75,10 +86,13 @@ def rank_imports(files: Sequence[ImportedFile], uses: Uses, document_text: str) 
     counts = Counter(_WORD.findall(document_text[:_COUNT_CHARS]))
     for order, imported in enumerate(files):
         target = imported.target
+        aliases: dict[str, frozenset[str]] = {}
+        for local_name, name in target.aliases:
+            aliases[name] = aliases.get(name, frozenset()) | {local_name}
         scored = []
         unused = []
         for position, item in enumerate(imported.items):
-            score, members = item_score(item, uses)
+            score, members = item_score(item, uses, aliases)
             if score > 0:
                 scored.append((score, position, item, members))
             elif target.names is None:

@@ -34,6 +34,8 @@ STATEMENT = 4.0  # the few lines just before the cursor
 FUNCTION = 2.0  # the rest of the enclosing function
 WINDOW = 1.0
 _STATEMENT_LINES = 3
+#: Key prefix under which the enclosing class's base classes are kept among the receiver types.
+_BASE = " base"
 #: How much of the document is searched for ``self.x`` declarations (Python, TypeScript fields).
 _ATTRIBUTE_SEARCH_CHARS = 200_000
 
@@ -46,7 +48,11 @@ _FUNCTION_HEAD = re.compile(
     r"^\s*(?:(?:pub(?:\([\w:]+\))?|async|export|static|private|public|protected|unsafe|const|default)\s+)*"
     r"(?:def|fn|func|function)\b"
 )
-_CLASS_HEAD = re.compile(r"^(\s*)(?:export\s+)?(?:default\s+)?(?:abstract\s+)?class\s+([A-Za-z_$][\w$]*)")
+_CLASS_HEAD = re.compile(
+    r"^(\s*)(?:export\s+)?(?:default\s+)?(?:abstract\s+)?class\s+([A-Za-z_$][\w$]*)"
+    r"(?:<[^>]*>)?\s*(?:\(([^)]*)\)|extends\s+([\w$.]+))?"
+)
+_BASE_NAME = re.compile(r"(?:^|[\s,(])(?:[a-z_]\w*\.)*([A-Z][\w$]*)")
 _IMPL_HEAD = re.compile(r"^\s*impl\b(?:<[^>]*>)?\s+(?:[\w:<>, ]+\s+for\s+)?&?([A-Za-z_]\w*)")
 _GO_RECEIVER = re.compile(r"^func\s*\(\s*(\w+)\s+\*?\s*([A-Za-z_]\w*)")
 #: ``name: Type`` (Python, TypeScript, Rust), ``name *Type`` / ``name Type`` (Go parameters and vars).
@@ -133,6 +139,10 @@ def _receiver_types(text: str, lines: list[str], cursor: int, function: int | No
         name = _CLASS_HEAD.match(lines[owner])
         if name:
             types["self"] = types["cls"] = types["this"] = name.group(2)
+            bases = name.group(3) or name.group(4) or ""
+            # A member of ``self`` may come from a base class (defined in another file, more often than not).
+            for index, base in enumerate(_BASE_NAME.findall(bases)):
+                types[f"{_BASE}{index}"] = base
     else:
         impl = _enclosing(lines, cursor, _IMPL_HEAD)
         found = _IMPL_HEAD.match(lines[impl]) if impl is not None else None
@@ -198,6 +208,10 @@ def uses_near(text: str, offset: int) -> Uses:
             if owner is not None:
                 uses.typed_members[(owner, member)] += weight
                 uses.names[owner] += weight / 4  # the type's own definition matters too, a little
+                if receiver in ("self", "this", "cls"):
+                    for key, base in types.items():
+                        if key.startswith(_BASE):
+                            uses.typed_members[(base, member)] += weight / 2
             else:
                 uses.members[member] += weight
     return uses

@@ -89,9 +89,9 @@ def import_targets(document: OpenDocument, files: WorkspaceFiles) -> list[Target
         seen = unique.get(target.path)
         if seen is None:
             unique[target.path] = target
-        elif seen.names is not None:
-            names = None if target.names is None else seen.names | target.names
-            unique[target.path] = Target(seen.path, seen.language_id, names)
+        else:
+            names = None if target.names is None or seen.names is None else seen.names | target.names
+            unique[target.path] = Target(seen.path, seen.language_id, names, seen.aliases | target.aliases)
     result = list(unique.values())[:MAX_TARGETS]
     if files.expired():
         return result  # cut short: incomplete, not to be served again

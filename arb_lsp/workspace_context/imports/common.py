@@ -26,15 +26,19 @@ class Target:
     path: str
     language_id: str
     names: frozenset[str] | None = None
+    #: (local name, name in the file) of imports renamed on the way in (``import Core from``, ``A as B``).
+    aliases: frozenset[tuple[str, str]] = frozenset()
 
 
 def language_of(path: str) -> str | None:
     return LANGUAGE_BY_EXTENSION.get(os.path.splitext(path)[1].lower())
 
 
-def target(path: str, names: frozenset[str] | None = None) -> Target | None:
+def target(
+    path: str, names: frozenset[str] | None = None, aliases: frozenset[tuple[str, str]] = frozenset()
+) -> Target | None:
     language = language_of(path)
-    return Target(path, language, names) if language else None
+    return Target(path, language, names, aliases) if language else None
 
 
 def used_after(text: str, qualifier: str) -> frozenset[str] | None:

@@ -36,6 +36,20 @@ def resolve(specifier: str, document: OpenDocument, files: WorkspaceFiles) -> st
     return files.first_existing(path for path in candidates(base) if not os.path.isdir(path))
 
 
+def _aliases(parsed: ParsedSource, clause: Node) -> frozenset[tuple[str, str]]:
+    """(local, imported) for a default import (``import Core from``) and renamed ones (``{a as b}``)."""
+    found: set[tuple[str, str]] = set()
+    for child in clause.named_children:
+        if child.type == "identifier":
+            found.add((node_text(parsed, child), "default"))
+        elif child.type == "named_imports":
+            for specifier in child.named_children:
+                name, alias = specifier.child_by_field_name("name"), specifier.child_by_field_name("alias")
+                if name is not None and alias is not None:
+                    found.add((node_text(parsed, alias), node_text(parsed, name)))
+    return frozenset(found)
+
+
 def _clause_names(parsed: ParsedSource, clause: Node, text: str) -> frozenset[str] | None:
     """The imported names (``default`` for a default import); a namespace import yields the names used."""
     names: set[str] = set()
@@ -79,7 +93,8 @@ def targets(parsed: ParsedSource, document: OpenDocument, files: WorkspaceFiles)
             if path is None:
                 continue
             clause = next((c for c in node.named_children if c.type == "import_clause"), None)
-            found.append(target(path, _clause_names(parsed, clause, document.text) if clause else None))
+            names = _clause_names(parsed, clause, document.text) if clause else None
+            found.append(target(path, names, _aliases(parsed, clause) if clause else frozenset()))
         elif node.type in ("lexical_declaration", "variable_declaration", "expression_statement"):
             for specifier in _requires(parsed, node):
                 path = resolve(specifier, document, files)

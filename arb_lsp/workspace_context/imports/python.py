@@ -93,6 +93,7 @@ def targets(parsed: ParsedSource, document: OpenDocument, files: WorkspaceFiles)
                 level = len(node_text(parsed, prefix).strip())
                 dotted = dotted.lstrip(".")
             names: set[str] = set()
+            aliases: set[tuple[str, str]] = set()
             for imported in node.children_by_field_name("name"):
                 alias = imported.child_by_field_name("alias")
                 name = node_text(parsed, imported.child_by_field_name("name") if alias else imported)
@@ -102,9 +103,11 @@ def targets(parsed: ParsedSource, document: OpenDocument, files: WorkspaceFiles)
                     found.append(target(submodule, used_after(text, qualifier)))
                 else:
                     names.add(name)
+                    if qualifier != name:
+                        aliases.add((qualifier, name))
             wildcard = any(child.type == "wildcard_import" for child in node.children)
             if names or wildcard:
                 path = _resolve(dotted, level, document, files)
                 if path:
-                    found.append(target(path, None if wildcard else frozenset(names)))
+                    found.append(target(path, None if wildcard else frozenset(names), frozenset(aliases)))
     return [t for t in found if t is not None]

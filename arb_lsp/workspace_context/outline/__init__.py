@@ -101,14 +101,22 @@ def _items(parsed: ParsedSource, shape_name: str) -> list[Item]:
 def _membership(
     parsed: ParsedSource, node: Node, names: set[str], pieces: list[Part]
 ) -> tuple[str | None, frozenset[str]]:
-    """The type an item's members belong to (Go methods, Rust ``impl`` blocks) and the members' names."""
+    """The type an item's members belong to (a class; a Go method's or Rust ``impl``'s receiver type) and the
+    members' names."""
     if node.type == "method_declaration":  # Go: ``func (c *Command) Flags()`` is a member of Command
         name = node.child_by_field_name("name")
         return next(iter(names)), frozenset({parsed.node_text(name)} if name is not None else ())
     members = frozenset().union(*(p.names for p in pieces))
-    if node.type == "impl_item":
+    if node.type == "impl_item" or len(names) == 1:
         return next(iter(names)), members
-    return (next(iter(names)) if len(names) == 1 else None), members
+    declaration = node
+    while declaration.type in ("export_statement", "decorated_definition"):  # ``export default class Ajv``
+        inner = declaration.child_by_field_name("declaration") or declaration.child_by_field_name("definition")
+        if inner is None:
+            break
+        declaration = inner
+    name = declaration.child_by_field_name("name")
+    return (parsed.node_text(name) if name is not None else None), members
 
 
 class _ItemCache:

@@ -156,6 +156,10 @@ def _line_start(parsed: ParsedSource, offset: int) -> int:
     return parsed.source.rfind(b"\n", 0, offset) + 1
 
 
+def _same_row(parsed: ParsedSource, offset: int, node: Node) -> bool:
+    return b"\n" not in parsed.source[offset : node.start_byte]
+
+
 def _member_names(parsed: ParsedSource, node: Node) -> frozenset[str]:
     target = node
     if node.type in ("decorated_definition", "export_statement"):
@@ -200,6 +204,10 @@ def parts(parsed: ParsedSource, start: Node, node: Node, shape: Shape, python: b
     members: list[tuple[frozenset[str], int, int]] = []
     pending: int | None = None
     for child in body.named_children:
+        if members and pending is None and child.type in shape.comments and _same_row(parsed, members[-1][2], child):
+            names, first_byte, _ = members[-1]  # ``x: int // what x is``: the comment ends the member's line
+            members[-1] = (names, first_byte, child.end_byte)
+            continue
         if child.type in shape.comments or child.type in _PREFIXES:  # a member's doc comments and attributes
             pending = child.start_byte if pending is None else pending
             continue
