@@ -6,7 +6,7 @@ prompt shows, in three steps:
 1. **Priority**: imports first, then recently edited code, then similar windows of open documents; within a
    source, by score. Each source gets a share of the budget; what one leaves unused goes to the next.
 2. **Duplicates**: a snippet whose lines are mostly already shown (in the code around the cursor or in an
-   earlier snippet) is dropped.
+   earlier snippet) is dropped; an outline of imports, when its first definition is already shown.
 3. **Labels**: each snippet starts with its workspace-relative path as a comment in its own language, the
    way a model has seen multi-file code in training (``# Path: shop/models.py``).
 """
@@ -81,6 +81,15 @@ def _significant_lines(text: str) -> list[str]:
     return [line for line in lines if len(line) > 3 and line not in ("...", "{ ... }", "pass")]
 
 
+def _repeats(snippet: ContextSnippet, lines: list[str], seen: set[str]) -> bool:
+    """Whether the snippet adds too little to what is already shown. An outline of imports repeats only when its
+    first definition is already there: parameter lines (``self,``, ``timeout: float | None = None,``) are alike
+    in many signatures and say nothing about which definition is shown."""
+    if snippet.source is Source.IMPORT:
+        return lines[0] in seen
+    return sum(1 for line in lines if line in seen) >= DUPLICATE_SHARE * len(lines)
+
+
 def _ordered(snippets: Iterable[ContextSnippet]) -> list[ContextSnippet]:
     return sorted(snippets, key=lambda s: (s.source, -s.score))
 
@@ -122,8 +131,7 @@ def merge_snippets(snippets: Sequence[ContextSnippet], budget_chars: int, shown:
             lines = _significant_lines(snippet.text)
             if not lines:
                 continue
-            repeated = sum(1 for line in lines if line in seen)
-            if repeated >= DUPLICATE_SHARE * len(lines):
+            if _repeats(snippet, lines, seen):
                 continue
             header = label(snippet.path, snippet.language_id) + "\n"
             body = _cut(snippet.text.rstrip("\n") + "\n", room - len(header))
