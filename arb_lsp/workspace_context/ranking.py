@@ -18,7 +18,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -68,7 +68,8 @@ def item_score(
     return score, frozenset(used)
 
 
-def _join(texts: Sequence[str], limit: int = MAX_SNIPPET_CHARS) -> str:
+def _join(texts: Iterable[str], limit: int = MAX_SNIPPET_CHARS) -> str:
+    """The texts, one after another, up to ``limit`` characters (lazily: what does not fit is never rendered)."""
     kept: list[str] = []
     size = 0
     for text in texts:
@@ -104,14 +105,14 @@ def rank_imports(files: Sequence[ImportedFile], uses: Uses, document_text: str) 
         if scored:
             scored.sort(key=lambda entry: (-entry[0], entry[1]))
             best = scored[0][0]
-            compact = _join([item.render(True, members) for _, _, item, members in scored])
-            full = _join([item.render(False, members) for _, _, item, members in scored])
+            compact = _join(item.render(True, members) for _, _, item, members in scored)
+            full = _join(item.render(False, members) for _, _, item, members in scored)
             snippet = _snippet(imported, compact, full, best)
             used.append((best, order, snippet))
         if unused:
             unused.sort()
-            compact = _join([item.render(True) for _, _, item in unused])
-            full = _join([item.render(False) for _, _, item in unused])
+            compact = _join(item.render(True) for _, _, item in unused)
+            full = _join(item.render(False) for _, _, item in unused)
             weight = -sum(entry[0] for entry in unused)
             rest.append((weight, order, _snippet(imported, compact, full, 0.0)))
     used.sort(key=lambda entry: (-entry[0], entry[1]))

@@ -36,8 +36,10 @@ WINDOW = 1.0
 _STATEMENT_LINES = 3
 #: Key prefix under which the enclosing class's base classes are kept among the receiver types.
 _BASE = " base"
-#: How much of the document is searched for ``self.x`` declarations (Python, TypeScript fields).
-_ATTRIBUTE_SEARCH_CHARS = 200_000
+#: How much of the document before the cursor (and a little after) is searched for ``self.x`` declarations
+#: (Python, TypeScript fields): the class around the cursor, in all but very long classes.
+_ATTRIBUTE_SEARCH_BEFORE = 40_000
+_ATTRIBUTE_SEARCH_AFTER = 4_000
 
 _IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*")
 #: ``receiver.member`` (the member looked ahead, so that ``a.b.c`` yields both ``a.b`` and ``b.c``).
@@ -151,10 +153,10 @@ def _receiver_types(text: str, lines: list[str], cursor: int, function: int | No
     return types
 
 
-def _attribute_types(text: str) -> dict[str, str]:
-    """``self.x`` / ``this.x`` -> type, from annotations and constructor assignments in the document."""
+def _attribute_types(text: str, offset: int) -> dict[str, str]:
+    """``self.x`` / ``this.x`` -> type, from annotations and constructor assignments in the class."""
     found: dict[str, str] = {}
-    head = text[:_ATTRIBUTE_SEARCH_CHARS]
+    head = text[max(0, offset - _ATTRIBUTE_SEARCH_BEFORE) : offset + _ATTRIBUTE_SEARCH_AFTER]
     for match in _SELF_ATTRIBUTE.finditer(head):
         found.setdefault(match.group(1), match.group(2) or match.group(3))
     for match in _FIELD.finditer(head):
@@ -203,7 +205,7 @@ def uses_near(text: str, offset: int) -> Uses:
                 before = line[: match.start()]
                 if re.search(r"\b(?:self|this)\.\s*$", before):
                     if attributes is None:
-                        attributes = _attribute_types(text)
+                        attributes = _attribute_types(text, offset)
                     owner = attributes.get(receiver)
             if owner is not None:
                 uses.typed_members[(owner, member)] += weight
