@@ -180,9 +180,22 @@ def section(sites: Sequence[Site], rows: list[str], headline: dict[str, float], 
         "- *Reached*: `imported` (the name is imported, or qualified by an imported module), `member` "
         "(written after `.`: a method or field of a type defined elsewhere), `same package` (Go: used unqualified "
         "from another file of the package).",
+        "- What is still missed, as read in the prompts: members whose receiver's type is inferred, not declared "
+        "(a closure's parameter, what a method returns: most of Rust's misses), names reached through a path with "
+        "no import (`clap::Arg::new(...)`), and definitions in files nothing in the document imports.",
         *[f"- {note}" for note in notes],
     ]
     return "\n".join(lines) + "\n"
+
+
+def carried_section(report_text: str) -> str | None:
+    """This benchmark's section of a report, for ``benchmarks.run`` to keep when it rewrites the report."""
+    heading = f"## {SECTION_TITLE}"
+    if heading not in report_text:
+        return None
+    start = report_text.index(heading)
+    following = report_text.find("\n## ", start + len(heading))
+    return report_text[start : following + 1 if following != -1 else len(report_text)].rstrip("\n") + "\n"
 
 
 def write_section(text: str, report: Path) -> None:

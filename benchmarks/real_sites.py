@@ -22,6 +22,7 @@ import random
 import re
 import sys
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -361,12 +362,15 @@ def pick_sites(package: Package, rng: random.Random) -> list[Site]:
     return sites
 
 
-def choose(per_language: int, seed: int) -> tuple[list[Site], list[str]]:
-    """``per_language`` sites of each language found (fewer where fewer exist), drawn with ``seed``."""
+def choose(per_language: int, seed: int, only: Collection[str] = ()) -> tuple[list[Site], list[str]]:
+    """``per_language`` sites of each language found (fewer where fewer exist), drawn with ``seed``; ``only``
+    names the packages to draw from (all by default)."""
     rng = random.Random(seed)
     found, notes = packages()
     by_language: dict[str, list[Site]] = defaultdict(list)
     for package in found:
+        if only and package.name not in only:
+            continue
         by_language[package.language].extend(pick_sites(package, rng))
     chosen: list[Site] = []
     for language in sorted(by_language):
