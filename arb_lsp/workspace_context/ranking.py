@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 
 #: The most characters of outline one snippet carries.
 MAX_SNIPPET_CHARS = 3000
+#: A file's unused imported items this short go in the same snippet as its used ones, after them.
+REST_WITH_USED_CHARS = 600
 #: The most characters of the document counted for "how often the document uses a name".
 _COUNT_CHARS = 200_000
 _WORD = re.compile(r"[A-Za-z_$][\w$]*")
@@ -91,7 +93,7 @@ def rank_imports(files: Sequence[ImportedFile], uses: Uses, document_text: str) 
         for local_name, name in target.aliases:
             aliases[name] = aliases.get(name, frozenset()) | {local_name}
         scored = []
-        unused = []
+        unused: list[tuple[int, int, Item]] = []
         for position, item in enumerate(imported.items):
             score, members = item_score(item, uses, aliases)
             if score > 0:
@@ -102,15 +104,21 @@ def rank_imports(files: Sequence[ImportedFile], uses: Uses, document_text: str) 
             elif item.names & target.names or (item.owner and item.owner in target.names):
                 uses_in_document = sum(counts.get(name, 0) for name in item.names)
                 unused.append((-uses_in_document, position, item))
+        unused.sort()
         if scored:
             scored.sort(key=lambda entry: (-entry[0], entry[1]))
             best = scored[0][0]
-            compact = _join(item.render(True, members) for _, _, item, members in scored)
-            full = _join(item.render(False, members) for _, _, item, members in scored)
-            snippet = _snippet(imported, compact, full, best)
+            compact_parts = [item.render(True, members) for _, _, item, members in scored]
+            full_parts = [item.render(False, members) for _, _, item, members in scored]
+            # A little of the file's other imported items goes along (one label, not two for one file).
+            rest_compact = [item.render(True) for _, _, item in unused]
+            if rest_compact and sum(map(len, rest_compact)) <= REST_WITH_USED_CHARS:
+                compact_parts += rest_compact
+                full_parts += [item.render(False) for _, _, item in unused]
+                unused = []
+            snippet = _snippet(imported, _join(compact_parts), _join(full_parts), best)
             used.append((best, order, snippet))
         if unused:
-            unused.sort()
             compact = _join(item.render(True) for _, _, item in unused)
             full = _join(item.render(False) for _, _, item in unused)
             weight = -sum(entry[0] for entry in unused)
