@@ -170,17 +170,18 @@ def build_completion_context(
     multiline: MultilineMode | str = "auto",
     neighbours: Sequence[Snippet] = (),
     suffix_share: float = 0.25,
+    neighbour_share: float = NEIGHBOUR_SHARE,
 ) -> CompletionContext:
     """Cut the windows around `offset` and decide whether a block may be suggested.
 
     `index` must describe this exact `text` (a `TextBuffer` is both).  Of `budget_chars`, the neighbours get at
-    most `NEIGHBOUR_SHARE` and only what the code windows leave over; the code gets the rest, split
+    most `neighbour_share` and only what the code windows leave over; the code gets the rest, split
     `1 - suffix_share` before the cursor and `suffix_share` after it, and a side that needs less
     than its share hands the remainder to the other.
     """
     offset = min(max(offset, 0), len(text))
     budget = max(0, budget_chars)
-    neighbour_cap = int(budget * NEIGHBOUR_SHARE) if neighbours else 0
+    neighbour_cap = int(budget * neighbour_share) if neighbours else 0
     code_budget = budget - min(neighbour_cap, _snippets_size(neighbours))
 
     share = min(max(suffix_share, 0.0), 1.0)

@@ -34,8 +34,32 @@ from arb_lsp.settings import Settings
 from arb_lsp.syntax import Definition, ExplainTarget, find_definition, find_explain_target
 from arb_lsp.workspace_context import ContextSnippet, merge_snippets
 
-#: Prompt budget for completions: small windows answer faster and cost less; capped by the model.
+#: Prompt budget for the code around the cursor (with its share of code from other files): small windows
+#: answer faster and cost less. ``completion.maxPromptTokens`` above this goes to code from other files.
 COMPLETION_PROMPT_TOKENS = 2048
+#: The most a completion prompt should cost where the model is priced per token: a tenth of a cent. At
+#: $0.30 per million prompt tokens that is 3,333 tokens; at $3, the budget stays at COMPLETION_PROMPT_TOKENS.
+MAX_PROMPT_USD = 0.001
+
+
+def completion_prompt_tokens(max_prompt_tokens: int, context_tokens: int | None, prompt_price: float | None) -> int:
+    """The prompt budget for a model: ``max_prompt_tokens`` within half its context length and, when it is
+    priced, :data:`MAX_PROMPT_USD` per prompt (never below :data:`COMPLETION_PROMPT_TOKENS` for price)."""
+    tokens = max_prompt_tokens
+    if prompt_price:
+        tokens = min(tokens, max(COMPLETION_PROMPT_TOKENS, int(MAX_PROMPT_USD / prompt_price)))
+    if context_tokens:
+        tokens = min(tokens, context_tokens // 2)
+    return tokens
+
+
+def neighbour_share(budget_tokens: int) -> float:
+    """Of a prompt budget, the share for code from other files: NEIGHBOUR_SHARE of the first
+    COMPLETION_PROMPT_TOKENS, and every token above them (the code around the cursor keeps its window)."""
+    if budget_tokens <= COMPLETION_PROMPT_TOKENS:
+        return NEIGHBOUR_SHARE
+    extra = budget_tokens - COMPLETION_PROMPT_TOKENS
+    return (NEIGHBOUR_SHARE * COMPLETION_PROMPT_TOKENS + extra) / budget_tokens
 
 
 def outgoing(text: str, settings: Settings) -> str:
@@ -78,14 +102,21 @@ def plan_completion(
     neighbours: Sequence[Snippet] = (),
     context_tokens: int | None = None,
     context_snippets: Sequence[ContextSnippet] = (),
+    prompt_price: float | None = None,
 ) -> CompletionPlan:
-    """``context_snippets`` (from the workspace context providers) are merged by priority into the budget."""
-    budget = COMPLETION_PROMPT_TOKENS if context_tokens is None else min(COMPLETION_PROMPT_TOKENS, context_tokens // 2)
+    """``context_snippets`` (from the workspace context providers) are merged by priority into the budget,
+    which follows the model (:func:`completion_prompt_tokens`); without them the code gets the base budget."""
+    budget = completion_prompt_tokens(settings.completion.max_prompt_tokens, context_tokens, prompt_price)
+    share = NEIGHBOUR_SHARE
+    if context_snippets or neighbours:
+        share = neighbour_share(budget)
+    else:
+        budget = min(budget, COMPLETION_PROMPT_TOKENS)
     if context_snippets:
         chars = chars_for_tokens(budget)
         # The code windows are cut from this span; what they already show is not sent twice.
         shown = text[max(0, offset - chars) : offset + chars]
-        merged = merge_snippets(context_snippets, int(chars * NEIGHBOUR_SHARE), shown)
+        merged = merge_snippets(context_snippets, int(chars * share), shown)
         neighbours = (*neighbours, *merged)
     context = build_completion_context(
         text,
@@ -96,6 +127,7 @@ def plan_completion(
         budget_chars=chars_for_tokens(budget),
         multiline=settings.completion.multiline,
         neighbours=neighbours,
+        neighbour_share=share,
     )
     if settings.redact_secrets:
         context = dataclasses.replace(

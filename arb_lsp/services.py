@@ -80,6 +80,8 @@ class Services:
         self._folder_exclusions: dict[str, ExclusionMatcher] = {}
         #: Context windows of the catalogue's models (GET /models needs no key), once loaded.
         self.context_lengths: dict[str, int] = {}
+        #: USD per prompt token of the catalogue's models, once loaded.
+        self.prompt_prices: dict[str, float] = {}
 
     def exclusions_in(self, root: str) -> ExclusionMatcher:
         """The rules inside the workspace folder ``root``: there ``/private/**`` means ``<root>/private/**``."""
@@ -101,6 +103,7 @@ class Services:
             log.info("model catalogue unavailable: %s", error.message)
             return
         self.context_lengths = {m.id: m.context_length for m in models if m.context_length}
+        self.prompt_prices = {m.id: m.pricing.prompt for m in models if m.pricing.prompt >= 0}
         self.gateway.set_catalogue(models)
         self.gateway.settle_outstanding()  # estimates an earlier run left behind
 
@@ -114,6 +117,9 @@ class Services:
 
     def context_tokens(self, model: str) -> int | None:
         return self.context_lengths.get(model)
+
+    def prompt_price(self, model: str) -> float | None:
+        return self.prompt_prices.get(model)
 
     async def close(self) -> None:
         await self.gateway.drain(2.0)  # what is not settled by then stays an estimate for the next run

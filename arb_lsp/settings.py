@@ -47,6 +47,9 @@ class CompletionSettings(_Section):
     workspace_context: bool = True
     #: Time the workspace context providers may take per request, in all.
     context_budget_ms: int = Field(50, ge=0, le=1000)
+    #: The most tokens a completion prompt may take; what lies above 2,048 goes to code from other files.
+    #: Also capped by the model: half its context length, and a tenth of a cent per prompt (never below 2,048).
+    max_prompt_tokens: int = Field(3072, ge=512, le=32768)
 
 
 class ContextSettings(_Section):

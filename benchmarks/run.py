@@ -23,7 +23,7 @@ from pathlib import Path
 
 from fake_openrouter import FakeOpenRouter
 
-from benchmarks import ROOT, report
+from benchmarks import ROOT, context_real, report
 from benchmarks.config import Config
 from benchmarks.results import Machine, Run, Section, Target
 from benchmarks.scenarios import burst, cache, cancellation, first, memory, overhead, scale, startup, workspace
@@ -348,7 +348,11 @@ def write(run: Run, out_dir: Path, json_path: Path | None = None) -> tuple[Path,
     png = out_dir / "benchmarks.png"
     drawn = report.chart(run, png)
     md = out_dir / "benchmarks.md"
+    previous = md.read_text(encoding="utf-8") if md.exists() else ""
     md.write_text(report.markdown(run, png.name if drawn else None), encoding="utf-8")
+    kept = context_real.carried_section(previous)  # written by its own command: kept as it was
+    if kept:
+        context_real.write_section(kept, md)
     if json_path is not None:
         json_path.write_text(json.dumps(run.as_dict(), indent=2), encoding="utf-8")
     return md, png if drawn else None

@@ -13,6 +13,7 @@ fi
 .venv/bin/python -m pip install -q -e '.[test]'
 bash scripts/install-vscode-deps.sh
 bash scripts/install-emacs-deps.sh
+bash scripts/install-benchmark-sources.sh
 
 echo "== ruff"
 .venv/bin/ruff check .

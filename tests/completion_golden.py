@@ -207,4 +207,29 @@ CASES = [
         "a, b);",
         'int main(void) {\n    printf("%d", max(a, b));\n}\n',
     ),
+    # An answer that opens a bracket it never closes is refused (issue 21), in the middle of a function,
+    # at the end of the file, and in brace languages; a bracket the code below closes is kept.
+    Golden(
+        "unclosed",
+        "python",
+        "def total(items):\n    result = █\n    return result\n",
+        "items + [] + (",
+        None,
+    ),
+    Golden("unclosed-at-end", "python", "def total(items):\n    result = █", "items + [] + (", None),
+    Golden(
+        "unclosed",
+        "go",
+        "package m\n\nfunc total(items []int) int {\n\treturn █\n}\n",
+        "len(items) + (",
+        None,
+    ),
+    Golden("unclosed", "typescript", "function total(items: number[]) {\n  return █\n}\n", "[...items].concat(", None),
+    Golden(
+        "closed-below",
+        "python",
+        "def total(items):\n    result = █\n        items\n    )\n    return result\n",
+        "sum(",
+        "def total(items):\n    result = sum(\n        items\n    )\n    return result\n",
+    ),
 ]

@@ -169,6 +169,7 @@ class CompletionEngine:
                 language_id=snapshot.language_id,
                 path=server.relative_path(uri),
                 context_tokens=server.services.context_tokens(models[0]),
+                prompt_price=server.services.prompt_price(models[0]),
                 context_snippets=snippets,
             )
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from arb_lsp.context import CompletionContext
 from arb_lsp.postprocess.clean import clean_parts
-from arb_lsp.postprocess.syntax_check import Damage, damage, missing_closers, scan, window
+from arb_lsp.postprocess.syntax_check import Damage, adds_unclosed, damage, ends_open, missing_closers, scan, window
 
 # What may follow the cursor for the edit to replace it: no word characters, only closers,
 # quotes and punctuation (Tabby's `^\W*$`).
@@ -43,7 +43,7 @@ def suggest_edit(raw: str, ctx: CompletionContext) -> Edit | None:
     baseline = _damage(ctx, None, before, after)
     for edit in candidates[1:]:
         # Several ways to end the line balance its brackets: the first that parses as well wins.
-        if not _damage(ctx, edit, before, after).worse_than(baseline):
+        if not _damage(ctx, edit, before, after).worse_than(baseline) and not _unclosed(ctx, edit, before, after):
             return edit
     return make_valid(candidates[0], ctx)
 
@@ -90,18 +90,30 @@ def _damage(ctx: CompletionContext, edit: Edit | None, before: str, after: str) 
     return damage(before + middle + after[edit.replace if edit else 0 :], ctx.language_id)
 
 
+def _unclosed(ctx: CompletionContext, edit: Edit, before: str, after: str) -> bool:
+    return adds_unclosed(before, edit.text, after[edit.replace :], ctx.language_id)
+
+
 def make_valid(edit: Edit, ctx: CompletionContext) -> Edit | None:
-    """`edit` if it makes the code around the cursor no worse, else a repaired one, else None."""
+    """`edit` if it makes the code around the cursor no worse, else a repaired one, else None.
+
+    An edit that ends with a bracket it leaves open (`[] + (`) is refused, not repaired: closing it would
+    insert an empty `()` nobody asked for."""
     before, after = window(ctx)
     if edit.replace > len(after):
         return edit  # the window was cut inside the cursor's line: nothing to compare
     baseline = _damage(ctx, None, before, after)
-    if not _damage(ctx, edit, before, after).worse_than(baseline):
+    unclosed = _unclosed(ctx, edit, before, after)
+    if not unclosed and not _damage(ctx, edit, before, after).worse_than(baseline):
         return edit
+    if unclosed and ends_open(edit.text):
+        return None
     closers = missing_closers(ctx.line_prefix, edit.text, ctx.language_id)
     if closers:
         repaired = Edit(edit.text + closers, edit.replace)
-        if not _damage(ctx, repaired, before, after).worse_than(baseline):
+        if not _damage(ctx, repaired, before, after).worse_than(baseline) and not _unclosed(
+            ctx, repaired, before, after
+        ):
             return repaired
     lines = edit.text.split("\n")
     for count in range(len(lines) - 1, 0, -1):
@@ -109,6 +121,6 @@ def make_valid(edit: Edit, ctx: CompletionContext) -> Edit | None:
         if not text.strip():
             break
         shorter = Edit(text + missing_closers(ctx.line_prefix, text, ctx.language_id), edit.replace)
-        if not _damage(ctx, shorter, before, after).worse_than(baseline):
+        if not _damage(ctx, shorter, before, after).worse_than(baseline) and not _unclosed(ctx, shorter, before, after):
             return shorter
     return None

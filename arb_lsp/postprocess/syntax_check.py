@@ -172,6 +172,42 @@ def damage(text: str, language_id: str) -> Damage:
     return Damage(syntax_errors(text, language_id), scan(text, language_id).score)
 
 
+def adds_unclosed(before: str, insertion: str, after: str, language_id: str) -> bool:
+    """Whether `insertion` opens a bracket that neither it nor the code after it closes.
+
+    Counting errors misses this when the bracket swallows an error that was already there (`total = █`
+    completed with `items + [] + (`: one error before, one after), or when the window ends right after the
+    cursor.  So the bracket is found with the scanner, and for the languages tree-sitter parses confirmed
+    by the parser: an `ERROR` or missing node reaching the bracket.
+    """
+    # Scanned from the cursor on: the window before it may start inside a string it cannot see open.
+    balance = scan(insertion + after, language_id)
+    if balance.in_string:
+        return False  # the scanner lost track (a quote it misread): the error count decides
+    opened = [opener for opener in balance.open if opener.offset < len(insertion)]
+    if not opened:
+        return False
+    text = before + insertion + after
+    if not supports_language(language_id):
+        return True
+    parsed = parse(text, language_id, cache=False)
+    if parsed is None or not parsed.tree.root_node.has_error:
+        return parsed is None
+    bracket = len((before + insertion[: opened[0].offset]).encode("utf-8"))
+    stack = [parsed.tree.root_node]
+    while stack:
+        node = stack.pop()
+        if (node.type == "ERROR" or node.is_missing) and node.end_byte >= bracket:
+            return True
+        stack.extend(child for child in node.children if child.has_error or child.is_missing)
+    return False
+
+
+def ends_open(insertion: str) -> bool:
+    """Whether `insertion` ends with an opening bracket: nothing inside it to keep if closers were added."""
+    return insertion.rstrip()[-1:] in _OPENERS
+
+
 def missing_closers(line_prefix: str, insertion: str, language_id: str) -> str:
     """Closers for the brackets `insertion` opens and leaves open: on a line of their own, under
     the line that opened them, when the opener ends its line; else right after the text."""

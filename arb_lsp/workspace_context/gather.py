@@ -7,7 +7,8 @@ request waits at most the budget and takes what is there; the thread goes on a l
 token sets by document version) serve the next request. A cancelled request stops the thread at its next
 check.
 
-Import snippets are cached per document version (briefly, as files on disk may change meanwhile).
+The files a document imports and their outlines are cached per document version (briefly, as files on disk
+may change meanwhile); what is ranked first is decided per request, by what the code at the cursor uses.
 """
 
 from __future__ import annotations
@@ -22,11 +23,13 @@ from dataclasses import dataclass
 
 from arb_lsp.workspace_context.deadline import Deadline
 from arb_lsp.workspace_context.files import DiskCache, OpenDocument, WorkspaceFiles
-from arb_lsp.workspace_context.imports import import_snippets, rank_by_use
+from arb_lsp.workspace_context.imports import ImportedFile, imported_files
 from arb_lsp.workspace_context.imports.common import language_of
+from arb_lsp.workspace_context.ranking import rank_imports
 from arb_lsp.workspace_context.recent_edits import EditedRange, EditHistory, recent_edit_snippets
-from arb_lsp.workspace_context.similar import query_text, similar_snippets, tokens
+from arb_lsp.workspace_context.similar import query_text, similar_snippets
 from arb_lsp.workspace_context.snippets import ContextSnippet
+from arb_lsp.workspace_context.uses import uses_near
 
 #: The default time budget of all providers together, per request.
 DEFAULT_BUDGET_S = 0.050
@@ -58,7 +61,7 @@ class WorkspaceContext:
         #: Gathers asked for (one per upstream request, not per keystroke: see ``arbLsp.stats``).
         self.requests = 0
         self.disk = DiskCache()
-        self._imports: OrderedDict[tuple[object, ...], tuple[float, list[ContextSnippet]]]
+        self._imports: OrderedDict[tuple[object, ...], tuple[float, list[ImportedFile]]]
         self._imports = OrderedDict()
         self._lock = threading.Lock()  # two requests' workers may overlap
 
@@ -80,7 +83,8 @@ class WorkspaceContext:
             return
         query = query_text(document.text, request.offset)
         if os.path.isabs(document.path):  # an untitled buffer has no folder its imports are relative to
-            sink.extend(rank_by_use(self._import_snippets(document, files, deadline), tokens(query)))
+            imported = self._imported_files(document, files, deadline)
+            sink.extend(rank_imports(imported, uses_near(document.text, request.offset), document.text))
         if deadline.expired():
             return
         sink.extend(
@@ -101,17 +105,15 @@ class WorkspaceContext:
         labels = {d.path: files.relative(d.path) for d in others}
         sink.extend(similar_snippets(query, others, document.language_id, deadline, label=labels))
 
-    def _import_snippets(
-        self, document: OpenDocument, files: WorkspaceFiles, deadline: Deadline
-    ) -> list[ContextSnippet]:
+    def _imported_files(self, document: OpenDocument, files: WorkspaceFiles, deadline: Deadline) -> list[ImportedFile]:
         key = (document.path, document.version, len(document.text), files.roots)
         now = time.monotonic()
         with self._lock:
             hit = self._imports.get(key)
         if hit is not None and now - hit[0] < IMPORT_CACHE_SECONDS:
             # The exclusion settings may have changed since: every file is checked again.
-            return [snippet for snippet in hit[1] if files.allowed(snippet.origin)]
-        snippets = import_snippets(document, files, deadline)
+            return [imported for imported in hit[1] if files.allowed(imported.target.path)]
+        snippets = imported_files(document, files, deadline)
         if not deadline.expired():  # a cut run is incomplete: do not serve it again
             with self._lock:
                 self._imports[key] = (now, snippets)

@@ -6,13 +6,14 @@ prompt shows, in three steps:
 1. **Priority**: imports first, then recently edited code, then similar windows of open documents; within a
    source, by score. Each source gets a share of the budget; what one leaves unused goes to the next.
 2. **Duplicates**: a snippet whose lines are mostly already shown (in the code around the cursor or in an
-   earlier snippet) is dropped.
+   earlier snippet) is dropped; an outline of imports, when its first definition is already shown.
 3. **Labels**: each snippet starts with its workspace-relative path as a comment in its own language, the
    way a model has seen multi-file code in training (``# Path: shop/models.py``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -50,6 +51,8 @@ class ContextSnippet:
     names: frozenset[str] | None = None
     #: The file's absolute path, for checks on this machine only (never sent: prompts show ``path``).
     origin: str = ""
+    #: ``text`` with its doc comments whole (``text`` has them cut to a first sentence); "" when the same.
+    full: str = ""
 
 
 _DASH_COMMENT = frozenset({"sql", "lua", "haskell", "ada", "elm"})
@@ -78,6 +81,15 @@ def _significant_lines(text: str) -> list[str]:
     return [line for line in lines if len(line) > 3 and line not in ("...", "{ ... }", "pass")]
 
 
+def _repeats(snippet: ContextSnippet, lines: list[str], seen: set[str]) -> bool:
+    """Whether the snippet adds too little to what is already shown. An outline of imports repeats only when its
+    first definition is already there: parameter lines (``self,``, ``timeout: float | None = None,``) are alike
+    in many signatures and say nothing about which definition is shown."""
+    if snippet.source is Source.IMPORT:
+        return lines[0] in seen
+    return sum(1 for line in lines if line in seen) >= DUPLICATE_SHARE * len(lines)
+
+
 def _ordered(snippets: Iterable[ContextSnippet]) -> list[ContextSnippet]:
     return sorted(snippets, key=lambda s: (s.source, -s.score))
 
@@ -90,6 +102,21 @@ def _cut(text: str, room: int) -> str:
     return body[: last_break + 1] if last_break > 0 else ""
 
 
+def _expanded(snippets: list[ContextSnippet], room: int) -> list[ContextSnippet]:
+    """The snippets with whole doc comments, in order, as far as they all still fit ``room``.
+
+    Signatures before prose: a doc comment is cut to its first sentence before any signature is dropped, and
+    gets its other sentences back only when every snippet of the source fits with them.
+    """
+    size = sum(len(s.text) + MIN_SNIPPET_CHARS for s in snippets)
+    expanded = list(snippets)
+    for index, snippet in enumerate(snippets):
+        if snippet.full and size + len(snippet.full) - len(snippet.text) <= room:
+            size += len(snippet.full) - len(snippet.text)
+            expanded[index] = dataclasses.replace(snippet, text=snippet.full, full="")
+    return expanded
+
+
 def merge_snippets(snippets: Sequence[ContextSnippet], budget_chars: int, shown: str = "") -> tuple[Snippet, ...]:
     """The labelled snippets that fit ``budget_chars``, by priority, without what ``shown`` already has."""
     seen = set(_significant_lines(shown))
@@ -100,12 +127,11 @@ def merge_snippets(snippets: Sequence[ContextSnippet], budget_chars: int, shown:
         by_source.setdefault(snippet.source, []).append(snippet)
     for source in Source:
         room = int(budget_chars * SOURCE_SHARES[source]) + carry
-        for snippet in by_source.get(source, ()):
+        for snippet in _expanded(by_source.get(source, []), room):
             lines = _significant_lines(snippet.text)
             if not lines:
                 continue
-            repeated = sum(1 for line in lines if line in seen)
-            if repeated >= DUPLICATE_SHARE * len(lines):
+            if _repeats(snippet, lines, seen):
                 continue
             header = label(snippet.path, snippet.language_id) + "\n"
             body = _cut(snippet.text.rstrip("\n") + "\n", room - len(header))

@@ -31,7 +31,11 @@ def document(root: Path, name: str, text: str, language: str) -> OpenDocument:
 def snippets_of(root: Path, name: str, text: str, language: str, files: WorkspaceFiles | None = None) -> dict[str, str]:
     found = import_snippets(document(root, name, text, language), files or workspace(root), unlimited())
     assert all(s.source is Source.IMPORT for s in found)
-    return {s.path: s.text for s in found}
+    # A file may give two snippets: what the cursor uses (first), then the rest of what is imported.
+    texts: dict[str, str] = {}
+    for snippet in found:
+        texts[snippet.path] = texts[snippet.path] + "\n" + snippet.text if snippet.path in texts else snippet.text
+    return texts
 
 
 # --- Python -------------------------------------------------------------------------------------

@@ -12,27 +12,27 @@ reuse it.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 
 from arb_lsp.syntax import ParsedSource, parse
 from arb_lsp.workspace_context.deadline import Deadline
 from arb_lsp.workspace_context.files import OpenDocument, WorkspaceFiles
 from arb_lsp.workspace_context.imports import c_family, go, java, javascript, python, rust
 from arb_lsp.workspace_context.imports.common import Target
-from arb_lsp.workspace_context.outline import outline
-from arb_lsp.workspace_context.snippets import ContextSnippet, Source
+from arb_lsp.workspace_context.outline import Item, outline_items
+from arb_lsp.workspace_context.ranking import ImportedFile, rank_imports
+from arb_lsp.workspace_context.snippets import ContextSnippet
+from arb_lsp.workspace_context.uses import uses_near
 
-__all__ = ["HEAD_CHARS", "Target", "import_snippets", "import_targets", "rank_by_use"]
+__all__ = ["HEAD_CHARS", "ImportedFile", "Target", "import_snippets", "import_targets", "imported_files"]
 
 #: How much of the document's start is searched for imports.
 HEAD_CHARS = 32_000
-#: The most files one document's imports bring in, and how much of each.
-MAX_TARGETS = 12
-MAX_OUTLINE_CHARS = 3000
+#: The most files one document's imports bring in (their outlines are cached; ranking picks what is used).
+MAX_TARGETS = 48
 
 Resolver = Callable[[ParsedSource, OpenDocument, WorkspaceFiles], list[Target]]
 _RESOLVERS: dict[str, Resolver] = {
@@ -48,6 +48,12 @@ _RESOLVERS: dict[str, Resolver] = {
     "cpp": c_family.targets,
 }
 
+#: How many re-exports are followed from an imported file towards the definition (``lib.rs`` -> ``mod.rs`` ->
+#: ``command.rs``).
+MAX_REEXPORT_STEPS = 3
+#: Languages whose modules re-export names of other files (``__init__.py``, ``pub use``, ``export ... from``).
+_REEXPORTING = frozenset({"python", "rust", "javascript", "javascriptreact", "typescript", "typescriptreact"})
+
 _cache_lock = threading.Lock()
 _TARGET_CACHE: OrderedDict[tuple[str, str, int, int, tuple[str, ...]], list[Target]] = OrderedDict()
 _TARGET_CACHE_ENTRIES = 256
@@ -58,18 +64,6 @@ def _head(text: str) -> str:
         return text
     head = text[:HEAD_CHARS]
     return head[: head.rfind("\n") + 1] or head
-
-
-def rank_by_use(snippets: list[ContextSnippet], near_cursor: Collection[str]) -> list[ContextSnippet]:
-    """Import snippets scored up by how many of their names are written near the cursor.
-
-    What the code at the cursor uses wins the budget first; the order of the imports breaks ties.
-    """
-    near = set(near_cursor)
-    return [
-        dataclasses.replace(snippet, score=snippet.score + len(snippet.names & near)) if snippet.names else snippet
-        for snippet in snippets
-    ]
 
 
 def import_targets(document: OpenDocument, files: WorkspaceFiles) -> list[Target]:
@@ -95,9 +89,9 @@ def import_targets(document: OpenDocument, files: WorkspaceFiles) -> list[Target
         seen = unique.get(target.path)
         if seen is None:
             unique[target.path] = target
-        elif seen.names is not None:
-            names = None if target.names is None else seen.names | target.names
-            unique[target.path] = Target(seen.path, seen.language_id, names)
+        else:
+            names = None if target.names is None or seen.names is None else seen.names | target.names
+            unique[target.path] = Target(seen.path, seen.language_id, names, seen.aliases | target.aliases)
     result = list(unique.values())[:MAX_TARGETS]
     if files.expired():
         return result  # cut short: incomplete, not to be served again
@@ -108,27 +102,54 @@ def import_targets(document: OpenDocument, files: WorkspaceFiles) -> list[Target
     return result
 
 
-def import_snippets(document: OpenDocument, files: WorkspaceFiles, deadline: Deadline) -> list[ContextSnippet]:
-    """Outlines of what the document imports from the workspace, scored by the order of the imports."""
-    snippets: list[ContextSnippet] = []
-    for rank, target in enumerate(import_targets(document, files)):
-        if deadline.expired():
-            break
-        text = files.read(target.path)
+def imported_files(document: OpenDocument, files: WorkspaceFiles, deadline: Deadline) -> list[ImportedFile]:
+    """The files the document imports, each with its outline items (in the order of the imports).
+
+    A name imported from a file that does not define it but re-exports it (a package's ``__init__.py``, a
+    Rust ``mod.rs`` with ``pub use``, an ``index.ts``) is followed, up to MAX_REEXPORT_STEPS steps, to the file that defines it.
+    """
+    found: list[ImportedFile] = []
+    seen: set[str] = {os.path.normpath(document.path)}  # a re-export may lead back to the document itself
+
+    def add(target: Target) -> tuple[str, tuple[Item, ...]] | None:
+        text = files.read(target.path) if os.path.normpath(target.path) not in seen else None
         if not text:
-            continue
-        body = outline(text, target.language_id, target.names, max_chars=MAX_OUTLINE_CHARS, public=target.names is None)
-        score = -rank / (MAX_TARGETS + 1)
-        if body.strip():
-            snippets.append(
-                ContextSnippet(
-                    files.relative(target.path),
-                    body,
-                    target.language_id,
-                    Source.IMPORT,
-                    score,
-                    target.names,
-                    target.path,
-                )
-            )
-    return snippets
+            return None
+        seen.add(os.path.normpath(target.path))
+        items = tuple(outline_items(text, target.language_id))
+        found.append(ImportedFile(target, files.relative(target.path), items))
+        return text, items
+
+    def follow(target: Target, text: str, items: tuple[Item, ...], depth: int) -> None:
+        """Where a file re-exports names it does not define, the files that define them (a few steps deep)."""
+        if not target.names or target.language_id not in _REEXPORTING or depth > MAX_REEXPORT_STEPS:
+            return
+        missing = target.names - frozenset().union(*(item.names for item in items))
+        if not missing:
+            return
+        inner_targets = import_targets(OpenDocument(target.path, target.language_id, text), files)
+        # Named re-exports (``pub use x::Name``) first; whole modules (``mod x;``, ``import *``) after.
+        for inner in sorted(inner_targets, key=lambda t: t.names is None):
+            wanted = missing if inner.names is None else missing & inner.names
+            if wanted and not deadline.expired() and len(found) < MAX_TARGETS:
+                narrowed = Target(inner.path, inner.language_id, wanted)
+                added = add(narrowed)
+                if added is not None:
+                    follow(narrowed, *added, depth + 1)
+
+    for target in import_targets(document, files):
+        if deadline.expired() or len(found) >= MAX_TARGETS:
+            break
+        added = add(target)
+        if added is not None:
+            follow(target, *added, 1)
+    return found
+
+
+def import_snippets(
+    document: OpenDocument, files: WorkspaceFiles, deadline: Deadline, offset: int | None = None
+) -> list[ContextSnippet]:
+    """Outlines of what the document imports from the workspace, ranked by what the code at ``offset`` uses
+    (the end of the document by default)."""
+    uses = uses_near(document.text, len(document.text) if offset is None else offset)
+    return rank_imports(imported_files(document, files, deadline), uses, document.text)

@@ -11,7 +11,7 @@ import os
 
 from arb_lsp.syntax import ParsedSource
 from arb_lsp.workspace_context.files import OpenDocument, WorkspaceFiles
-from arb_lsp.workspace_context.imports.common import Target, string_content, target
+from arb_lsp.workspace_context.imports.common import Target, string_content, target, top_level
 
 
 def resolve(include: str, document: OpenDocument, files: WorkspaceFiles) -> str | None:
@@ -23,7 +23,7 @@ def resolve(include: str, document: OpenDocument, files: WorkspaceFiles) -> str 
 
 def targets(parsed: ParsedSource, document: OpenDocument, files: WorkspaceFiles) -> list[Target]:
     found: list[Target | None] = []
-    stack = list(parsed.tree.root_node.named_children)
+    stack = list(top_level(parsed))
     while stack:
         node = stack.pop(0)
         if node.type in ("preproc_ifdef", "preproc_if", "preproc_else", "linkage_specification"):

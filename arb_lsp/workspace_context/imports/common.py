@@ -26,21 +26,34 @@ class Target:
     path: str
     language_id: str
     names: frozenset[str] | None = None
+    #: (local name, name in the file) of imports renamed on the way in (``import Core from``, ``A as B``).
+    aliases: frozenset[tuple[str, str]] = frozenset()
 
 
 def language_of(path: str) -> str | None:
     return LANGUAGE_BY_EXTENSION.get(os.path.splitext(path)[1].lower())
 
 
-def target(path: str, names: frozenset[str] | None = None) -> Target | None:
+def target(
+    path: str, names: frozenset[str] | None = None, aliases: frozenset[tuple[str, str]] = frozenset()
+) -> Target | None:
     language = language_of(path)
-    return Target(path, language, names) if language else None
+    return Target(path, language, names, aliases) if language else None
 
 
 def used_after(text: str, qualifier: str) -> frozenset[str] | None:
     """Identifiers written right after ``qualifier.`` (or ``qualifier::``) in ``text``; None when none are."""
     found = frozenset(re.findall(rf"(?<![\w.]){re.escape(qualifier)}(?:\.|::)([A-Za-z_]\w*)", text))
     return found or None
+
+
+def top_level(parsed: ParsedSource) -> list[Node]:
+    """The top-level statements, also those inside a top-level ``ERROR`` node: a bracket left open at the
+    cursor (``foo(`` being typed) makes tree-sitter wrap the whole file, imports included, in one."""
+    found: list[Node] = []
+    for node in parsed.tree.root_node.named_children:
+        found.extend(node.named_children if node.type == "ERROR" else (node,))
+    return found
 
 
 def node_text(parsed: ParsedSource, node: Node | None) -> str:

@@ -13,11 +13,11 @@ import re
 
 from arb_lsp.syntax import ParsedSource
 from arb_lsp.workspace_context.files import OpenDocument, WorkspaceFiles
-from arb_lsp.workspace_context.imports.common import Target, node_text, string_content, target, used_after
+from arb_lsp.workspace_context.imports.common import Target, node_text, string_content, target, top_level, used_after
 
 _MODULE_LINE = re.compile(r"^module\s+(\S+)", re.MULTILINE)
-#: The most files of one package that are outlined.
-MAX_PACKAGE_FILES = 6
+#: The most files of one package that are outlined (ranking by use picks what the cursor needs from them).
+MAX_PACKAGE_FILES = 40
 
 
 def find_module(directory: str, files: WorkspaceFiles) -> tuple[str, str] | None:
@@ -47,7 +47,7 @@ def targets(parsed: ParsedSource, document: OpenDocument, files: WorkspaceFiles)
     found: list[Target | None] = []
     directory = os.path.dirname(document.path)
     module = find_module(directory, files)
-    for node in parsed.tree.root_node.named_children:
+    for node in top_level(parsed):
         if node.type != "import_declaration" or module is None:
             continue
         stack = list(node.named_children)

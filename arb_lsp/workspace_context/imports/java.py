@@ -12,7 +12,7 @@ import re
 
 from arb_lsp.syntax import ParsedSource
 from arb_lsp.workspace_context.files import OpenDocument, WorkspaceFiles
-from arb_lsp.workspace_context.imports.common import Target, node_text, target
+from arb_lsp.workspace_context.imports.common import Target, node_text, target, top_level
 
 #: The most classes of one package (a wildcard import or the document's own package) that are outlined.
 MAX_PACKAGE_CLASSES = 6
@@ -40,7 +40,7 @@ def _package_classes(directory: str, files: WorkspaceFiles, used: set[str], skip
 
 
 def targets(parsed: ParsedSource, document: OpenDocument, files: WorkspaceFiles) -> list[Target]:
-    nodes = parsed.tree.root_node.named_children
+    nodes = top_level(parsed)
     package_node = next((n for n in nodes if n.type == "package_declaration"), None)
     package = node_text(parsed, package_node.named_children[0]) if package_node and package_node.named_children else ""
     root = source_root(document, package)

@@ -14,7 +14,7 @@ from tree_sitter import Node
 
 from arb_lsp.syntax import ParsedSource
 from arb_lsp.workspace_context.files import OpenDocument, WorkspaceFiles
-from arb_lsp.workspace_context.imports.common import Target, node_text, string_content, target, used_after
+from arb_lsp.workspace_context.imports.common import Target, node_text, string_content, target, top_level, used_after
 
 EXTENSIONS = (".ts", ".tsx", ".d.ts", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")
 
@@ -34,6 +34,20 @@ def resolve(specifier: str, document: OpenDocument, files: WorkspaceFiles) -> st
         return None
     base = os.path.normpath(os.path.join(os.path.dirname(document.path), specifier))
     return files.first_existing(path for path in candidates(base) if not os.path.isdir(path))
+
+
+def _aliases(parsed: ParsedSource, clause: Node) -> frozenset[tuple[str, str]]:
+    """(local, imported) for a default import (``import Core from``) and renamed ones (``{a as b}``)."""
+    found: set[tuple[str, str]] = set()
+    for child in clause.named_children:
+        if child.type == "identifier":
+            found.add((node_text(parsed, child), "default"))
+        elif child.type == "named_imports":
+            for specifier in child.named_children:
+                name, alias = specifier.child_by_field_name("name"), specifier.child_by_field_name("alias")
+                if name is not None and alias is not None:
+                    found.add((node_text(parsed, alias), node_text(parsed, name)))
+    return frozenset(found)
 
 
 def _clause_names(parsed: ParsedSource, clause: Node, text: str) -> frozenset[str] | None:
@@ -72,14 +86,15 @@ def _requires(parsed: ParsedSource, node: Node) -> list[str]:
 
 def targets(parsed: ParsedSource, document: OpenDocument, files: WorkspaceFiles) -> list[Target]:
     found: list[Target | None] = []
-    for node in parsed.tree.root_node.named_children:
+    for node in top_level(parsed):
         source = node.child_by_field_name("source")
         if node.type in ("import_statement", "export_statement") and source is not None:
             path = resolve(string_content(parsed, source), document, files)
             if path is None:
                 continue
             clause = next((c for c in node.named_children if c.type == "import_clause"), None)
-            found.append(target(path, _clause_names(parsed, clause, document.text) if clause else None))
+            names = _clause_names(parsed, clause, document.text) if clause else None
+            found.append(target(path, names, _aliases(parsed, clause) if clause else frozenset()))
         elif node.type in ("lexical_declaration", "variable_declaration", "expression_statement"):
             for specifier in _requires(parsed, node):
                 path = resolve(specifier, document, files)

@@ -2,16 +2,19 @@
 
 Absolute modules are looked up under each workspace root, its ``src/`` directory, and the directory that
 holds the document's top-level package (the first ancestor without ``__init__.py``). A name imported with
-``from pkg import name`` may itself be a module (``pkg/name.py``); then that module is the target.
+``from pkg import name`` may itself be a module (``pkg/name.py``); then that module is the target. Imports
+inside functions count too, after the top-level ones.
 """
 
 from __future__ import annotations
 
 import os
 
+from tree_sitter import Node
+
 from arb_lsp.syntax import ParsedSource
 from arb_lsp.workspace_context.files import OpenDocument, WorkspaceFiles
-from arb_lsp.workspace_context.imports.common import Target, node_text, target, used_after
+from arb_lsp.workspace_context.imports.common import Target, node_text, target, top_level, used_after
 
 
 def _module_files(base: str, dotted: str) -> list[str]:
@@ -49,10 +52,28 @@ def _resolve(dotted: str, level: int, document: OpenDocument, files: WorkspaceFi
     return None
 
 
+_IMPORTS = ("import_statement", "import_from_statement")
+
+
+def _import_nodes(parsed: ParsedSource) -> list[Node]:
+    """Top-level imports first, then those inside functions and classes (imports deferred to avoid a
+    cycle or a slow start, common in large packages)."""
+    top = top_level(parsed)
+    nested: list[Node] = []
+    stack = [node for node in reversed(top) if node.type not in _IMPORTS]
+    while stack:
+        node = stack.pop()
+        if node.type in _IMPORTS:
+            nested.append(node)
+        elif node.type not in ("string", "comment", "expression_statement"):
+            stack.extend(reversed(node.named_children))
+    return [node for node in top if node.type in _IMPORTS] + nested
+
+
 def targets(parsed: ParsedSource, document: OpenDocument, files: WorkspaceFiles) -> list[Target]:
     found: list[Target | None] = []
     text = document.text
-    for node in parsed.tree.root_node.named_children:
+    for node in _import_nodes(parsed):
         if node.type == "import_statement":
             for imported in node.children_by_field_name("name"):
                 alias = imported.child_by_field_name("alias")
@@ -72,6 +93,7 @@ def targets(parsed: ParsedSource, document: OpenDocument, files: WorkspaceFiles)
                 level = len(node_text(parsed, prefix).strip())
                 dotted = dotted.lstrip(".")
             names: set[str] = set()
+            aliases: set[tuple[str, str]] = set()
             for imported in node.children_by_field_name("name"):
                 alias = imported.child_by_field_name("alias")
                 name = node_text(parsed, imported.child_by_field_name("name") if alias else imported)
@@ -81,9 +103,11 @@ def targets(parsed: ParsedSource, document: OpenDocument, files: WorkspaceFiles)
                     found.append(target(submodule, used_after(text, qualifier)))
                 else:
                     names.add(name)
+                    if qualifier != name:
+                        aliases.add((qualifier, name))
             wildcard = any(child.type == "wildcard_import" for child in node.children)
             if names or wildcard:
                 path = _resolve(dotted, level, document, files)
                 if path:
-                    found.append(target(path, None if wildcard else frozenset(names)))
+                    found.append(target(path, None if wildcard else frozenset(names), frozenset(aliases)))
     return [t for t in found if t is not None]

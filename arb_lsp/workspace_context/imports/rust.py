@@ -1,5 +1,6 @@
 """Rust modules: ``mod name;`` and ``use crate::a::b::Name`` / ``use super::x`` / ``use self::y``.
 
+The package's own name (from ``Cargo.toml``) counts as ``crate``, for its binaries and examples.
 A module path resolves as rustc does: ``a/b.rs`` or ``a/b/mod.rs`` under the crate's ``src/`` (the nearest
 directory holding ``main.rs`` or ``lib.rs``); ``mod`` declarations in ``x.rs`` look in ``x/``. A ``use`` whose
 last segment is not a module names an item of the module before it.
@@ -8,12 +9,13 @@ last segment is not a module names an item of the module before it.
 from __future__ import annotations
 
 import os
+import re
 
 from tree_sitter import Node
 
 from arb_lsp.syntax import ParsedSource
 from arb_lsp.workspace_context.files import OpenDocument, WorkspaceFiles
-from arb_lsp.workspace_context.imports.common import Target, node_text, target, used_after
+from arb_lsp.workspace_context.imports.common import Target, node_text, target, top_level, used_after
 
 
 def crate_root(directory: str, files: WorkspaceFiles) -> str | None:
@@ -78,9 +80,24 @@ def _use_paths(parsed: ParsedSource, node: Node, prefix: list[str]) -> list[tupl
     return []
 
 
-def _base(segments: list[str], document: OpenDocument, crate: str | None) -> tuple[str, list[str]] | None:
+_PACKAGE_NAME = re.compile(r'^\[package\][^\[]*?^name\s*=\s*"([^"]+)"', re.MULTILINE | re.DOTALL)
+
+
+def package_name(crate: str | None, files: WorkspaceFiles) -> str | None:
+    """The package's own name as code spells it (``my-lib`` -> ``my_lib``), from the ``Cargo.toml`` above ``src/``:
+    its binaries and examples ``use my_lib::...`` for the library's items."""
+    if crate is None:
+        return None
+    manifest = files.read(os.path.join(os.path.dirname(crate), "Cargo.toml"))
+    match = _PACKAGE_NAME.search(manifest) if manifest else None
+    return match.group(1).replace("-", "_") if match else None
+
+
+def _base(
+    segments: list[str], document: OpenDocument, crate: str | None, own_name: str | None = None
+) -> tuple[str, list[str]] | None:
     here = module_dir(document.path)
-    if segments[0] == "crate":
+    if segments[0] == "crate" or (own_name is not None and segments[0] == own_name):
         return (crate, segments[1:]) if crate else None
     if segments[0] == "self":
         return here, segments[1:]
@@ -96,7 +113,8 @@ def _base(segments: list[str], document: OpenDocument, crate: str | None) -> tup
 def targets(parsed: ParsedSource, document: OpenDocument, files: WorkspaceFiles) -> list[Target]:
     found: list[Target | None] = []
     crate = crate_root(os.path.dirname(document.path), files)
-    for node in parsed.tree.root_node.named_children:
+    own_name = package_name(crate, files)
+    for node in top_level(parsed):
         if node.type == "mod_item" and node.child_by_field_name("body") is None:
             name = node_text(parsed, node.child_by_field_name("name"))
             path = _module_file(module_dir(document.path), [name], files)
@@ -105,7 +123,7 @@ def targets(parsed: ParsedSource, document: OpenDocument, files: WorkspaceFiles)
         elif node.type == "use_declaration":
             argument = node.child_by_field_name("argument")
             for segments, alias in _use_paths(parsed, argument, []) if argument is not None else []:
-                based = _base(segments, document, crate)
+                based = _base(segments, document, crate, own_name)
                 if based is None:
                     continue
                 directory, rest = based
