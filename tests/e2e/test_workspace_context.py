@@ -69,8 +69,8 @@ async def session(
         await client.initialize_session(
             types.InitializeParams(
                 capabilities=capabilities("neovim"),
-                # A generous budget: these tests are about what is sent, not how fast (benchmarks/ measure that).
-                initialization_options=merge({"completion": {"debounceMs": 0, "contextBudgetMs": 2000}}, options or {}),
+                # The largest budget the setting allows: these tests are about what is sent, not how fast (benchmarks/ measure that).
+                initialization_options=merge({"completion": {"debounceMs": 0, "contextBudgetMs": 1000}}, options or {}),
                 root_uri=root_uri.as_uri() if root_uri else None,
                 workspace_folders=[types.WorkspaceFolder(uri=f.as_uri(), name=f.name) for f in folders]
                 if folders
