@@ -92,6 +92,7 @@ def build(info: RunInfo, rows: Sequence[SiteRow]) -> dict[str, Any]:
                 "models": {
                     model: {
                         "text": result.text,
+                        "replaces": result.replaces,
                         "exact": result.exact,
                         "editSimilarity": round(result.similarity, 4),
                         "shown": result.shown,

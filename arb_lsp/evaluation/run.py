@@ -296,8 +296,8 @@ class Evaluation:
             if suggestion is not None:
                 result.shown = True
                 result.text = suggestion.text
-                replaced = prepared.text[prepared.offset : prepared.offset + suggestion.replace]
-                result.target = prepared.truth + replaced
+                result.replaces = prepared.text[prepared.offset : prepared.offset + suggestion.replace]
+                result.target = prepared.truth + result.replaces
         except OpenRouterError as error:
             result.error = error.message
             if isinstance(error, FreeDailyLimitError) or error.kind == "free_daily_cap":

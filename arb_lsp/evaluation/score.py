@@ -52,6 +52,7 @@ class Result:
     model: str
     text: str = ""  # the suggestion as the editor would insert it ("" when none was shown)
     target: str = ""  # the truth, plus the characters after the cursor the suggestion replaces
+    replaces: str = ""  # those characters (closers the suggestion brings its own of)
     shown: bool = False
     syntax: str = "none"  # "kept", "repaired", "dropped" by the syntax check; "none": nothing to check
     ms: float | None = None  # from the request to the final text
