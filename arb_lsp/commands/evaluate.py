@@ -15,6 +15,7 @@ import asyncio
 import json
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from arb_lsp.commands.base import (
@@ -36,6 +37,7 @@ from arb_lsp.evaluation import report
 from arb_lsp.evaluation.run import EvalLedger, Evaluation, Prepared, SiteError, cost_bound, prepare
 from arb_lsp.evaluation.sites import DEFAULT_SHARES, Site, SitesFileError, pick_sites, read_sites, write_sites
 from arb_lsp.openrouter.errors import OpenRouterError
+from arb_lsp.openrouter.preferences import TaskPreferences
 from arb_lsp.openrouter.routing import TaskType, is_free
 from arb_lsp.openrouter.types import ModelInfo
 from arb_lsp.runtime import build_exclusions
@@ -148,14 +150,8 @@ def _plan_message(
     max_usd: float | None,
     concurrency: int,
 ) -> str:
-    preferences = settings.preferences().get(TaskType.COMPLETION)
-    from arb_lsp.openrouter.preferences import TaskPreferences
-
-    bound = sum(
-        cost_bound(site.plans[model], catalogue[model], preferences or TaskPreferences())
-        for site in prepared
-        for model in models
-    )
+    preferences = settings.preferences().get(TaskType.COMPLETION) or TaskPreferences()
+    bound = sum(cost_bound(site.plans[model], catalogue[model], preferences) for site in prepared for model in models)
     requests = len(prepared) * len(models)
     prompt_chars = sum(len(m.get("content") or "") for site in prepared for m in site.plans[models[0]].messages)
     lines = [
@@ -177,7 +173,7 @@ def _plan_message(
                 "bought, 1,000 above); a free model stops at the first refusal."
             )
     if max_usd is not None:
-        lines.append(f"stops asking paid models once this run has spent {usd(max_usd)} (--max-usd).")
+        lines.append(f"paid models stop once this run has been billed {usd(max_usd)} (--max-usd).")
     return "\n".join(lines)
 
 
@@ -194,10 +190,12 @@ async def _confirm(args: argparse.Namespace, message: str) -> None:
         raise CommandError("nothing asked.", EXIT_OK)
 
 
-def _progress(progress: Progress) -> tuple[object, object]:
-    last_step = [-1]
+def _progress_display(progress: Progress) -> Callable[[Evaluation], None]:
+    """Requests done, spend so far and time left: a bar redrawn on a terminal, else a line every tenth."""
+    shown_step = -1
 
     def show(evaluation: Evaluation) -> None:
+        nonlocal shown_step
         left = evaluation.remaining_seconds()
         spent = evaluation.ledger.spent()
         label = f"about {left:.0f} s left" if left is not None else ""
@@ -205,13 +203,13 @@ def _progress(progress: Progress) -> tuple[object, object]:
             progress.status(evaluation.done, spent, label)
             return
         step = evaluation.done * 10 // max(evaluation.total, 1)
-        if step != last_step[0]:
-            last_step[0] = step
+        if step != shown_step:
+            shown_step = step
             progress.line(
                 f"eval: {evaluation.done}/{evaluation.total} requests, {usd(spent)} so far, {label}".rstrip(", ")
             )
 
-    return show, None
+    return show
 
 
 async def run(args: argparse.Namespace) -> int:
@@ -238,7 +236,6 @@ async def run(args: argparse.Namespace) -> int:
             _plan_message(prepared, models, catalogue, settings, free_left, free_limit, max_usd, args.concurrency),
         )
         progress = Progress(len(prepared) * len(models))
-        show, _ = _progress(progress)
         evaluation = Evaluation(
             session,
             ledger,
@@ -247,7 +244,7 @@ async def run(args: argparse.Namespace) -> int:
             concurrency=args.concurrency,
             max_usd=max_usd,
             free_left=free_left,
-            on_progress=show,  # type: ignore[arg-type]
+            on_progress=_progress_display(progress),
         )
         started = time.monotonic()
         try:
@@ -268,16 +265,10 @@ async def run(args: argparse.Namespace) -> int:
             shares=DEFAULT_SHARES,
             requests=len(ledger.rows),
             cost=ledger.spent(),
-            stop=evaluation.stop,
+            stop=evaluation.stop or evaluation.paid_stop,
             interrupted=interrupted,
             skipped=dict(evaluation.stopped),
         )
-        if evaluation.stop is None:
-            reasons = {r.skipped for r in evaluation.results.values() if r.skipped and r.skipped != "interrupted"}
-            paid_stop = next(
-                (reason for reason in reasons if reason.startswith(("--max-usd", "budget", "no credits"))), None
-            )
-            info.stop = paid_stop
     rows = [
         report.SiteRow(
             site.site.file,

@@ -47,6 +47,9 @@ from arb_lsp.workspace_context import ContextSnippet, WorkspaceContext
 
 #: Failures every later request would meet too (for paid models, ``credits``): stop asking.
 FATAL_KINDS = frozenset({"auth", "no_key", "connection"})
+#: A site refused for the rate (free models take 20 requests a minute) waits and is asked again, this often.
+RATE_LIMIT_TRIES = 4
+RATE_LIMIT_WAIT_S = 5.0
 #: A prompt's tokens for the upper bound of its cost: three characters a token (code tokenises denser than prose).
 CHARS_PER_TOKEN_BOUND = 3
 
@@ -228,6 +231,7 @@ class Evaluation:
         self.done = 0
         self.started = time.monotonic()
         self.stop: str | None = None  # why every model stopped
+        self.paid_stop: str | None = None  # why the paid models stopped (--max-usd, budget, credits)
         self.stopped: dict[str, str] = {}  # why one model stopped (a cap)
         self.timeout = session.settings.completion.timeout_ms / 1000
 
@@ -250,12 +254,14 @@ class Evaluation:
             return None
         spent = self.ledger.spent()
         if self.max_usd is not None and spent > 0 and spent >= self.max_usd:
-            return f"--max-usd ${self.max_usd:g} reached"
-        if gateway.credits_gone:
-            return "no credits for paid models (402)"
-        if gateway.affordable((model,)) != (model,):
-            return "budget.dailyUsd reached"
-        return None
+            self.paid_stop = f"--max-usd ${self.max_usd:g} reached"
+        elif gateway.credits_gone:
+            self.paid_stop = "no credits for paid models (402)"
+        elif gateway.affordable((model,)) != (model,):
+            self.paid_stop = "budget.dailyUsd reached"
+        else:
+            return None
+        return self.paid_stop
 
     async def run(self) -> None:
         jobs: asyncio.Queue[tuple[int, str]] = asyncio.Queue()
@@ -287,31 +293,45 @@ class Evaluation:
         prepared = self.sites[index]
         plan = prepared.plans[model]
         token = _PAYING_FOR.set(result)
-        started = time.monotonic()
         try:
-            raw, served, cost = await run_completion(self.session.gateway, plan, self.timeout)
-            suggestion = finish_completion(raw, plan, served, cost)
-            result.ms = (time.monotonic() - started) * 1000
-            result.syntax = syntax_verdict(raw, plan, suggestion)
-            if suggestion is not None:
-                result.shown = True
-                result.text = suggestion.text
-                result.replaces = prepared.text[prepared.offset : prepared.offset + suggestion.replace]
-                result.target = prepared.truth + result.replaces
-        except OpenRouterError as error:
-            result.error = error.message
-            if isinstance(error, FreeDailyLimitError) or error.kind == "free_daily_cap":
-                self.stopped[model] = "the free models' daily limit is reached"
-                for other in self.models:
-                    if is_free(other):
-                        self.stopped[other] = self.stopped[model]
-            elif error.kind in FATAL_KINDS:
-                self.stop = error.message
+            for attempt in range(1, RATE_LIMIT_TRIES + 1):
+                try:
+                    await self._complete(prepared, plan, result)
+                    return
+                except OpenRouterError as error:
+                    if error.kind == "rate_limit" and attempt < RATE_LIMIT_TRIES:
+                        # A pause, not a failure of the model: the site is asked again once the rate allows.
+                        await asyncio.sleep(min(error.retry_after or RATE_LIMIT_WAIT_S, 60.0))
+                        continue
+                    self._failed(model, result, error)
+                    return
         except asyncio.CancelledError:
             result.skipped = "interrupted"
             raise
         finally:
             _PAYING_FOR.reset(token)
+
+    async def _complete(self, prepared: Prepared, plan: CompletionPlan, result: Result) -> None:
+        """The editor's pipeline, once: ask (read until decided), clean up, check the syntax."""
+        started = time.monotonic()
+        raw, served, cost = await run_completion(self.session.gateway, plan, self.timeout)
+        suggestion = finish_completion(raw, plan, served, cost)
+        result.ms = (time.monotonic() - started) * 1000
+        result.syntax = syntax_verdict(raw, plan, suggestion)
+        if suggestion is not None:
+            result.shown = True
+            result.text = suggestion.text
+            result.replaces = prepared.text[prepared.offset : prepared.offset + suggestion.replace]
+            result.target = prepared.truth + result.replaces
+
+    def _failed(self, model: str, result: Result, error: OpenRouterError) -> None:
+        result.error = error.message
+        if isinstance(error, FreeDailyLimitError):
+            for other in self.models:
+                if is_free(other):
+                    self.stopped[other] = "the free models' daily limit is reached"
+        elif error.kind in FATAL_KINDS:
+            self.stop = error.message
 
     def settle_costs(self) -> None:
         for result in self.results.values():

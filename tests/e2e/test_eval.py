@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from conftest import ROOT, server_env
 from eval_workspace import LANGUAGES, NEVER, make_workspace
-from fake_openrouter import FREE_MODEL, PAID_MODEL, FakeOpenRouter, Oracle
+from fake_openrouter import FREE_DAILY_MESSAGE, FREE_MODEL, PAID_MODEL, FakeOpenRouter, Oracle, Reply
 
 COMMAND = [sys.executable, "-m", "arb_lsp", "eval"]
 WRONG_MODEL = "openai/gpt-5"
@@ -357,3 +357,47 @@ def test_help_explains_every_option() -> None:
     for option in ("PATH", "--models", "--sites N", "--seed", "--sites-file", "--save-sites", "--yes", "--max-usd",
                    "--concurrency", "--json", "--markdown", "models.completionBlock", "exact match"):  # fmt: skip
         assert option in result.stdout, option
+
+
+def test_a_refusal_for_the_daily_cap_stops_the_free_models(fake: FakeOpenRouter, data: Path, workspace: Path) -> None:
+    """OpenRouter may not say what is left (``GET /key``): the first 429 ``free-models-per-day`` stops them."""
+    sites_file = workspace.parent / "sites.jsonl"
+    oracle = oracle_for(fake, workspace, sites_file)
+    headers = {"X-RateLimit-Limit": "50", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(fake.free_reset())}
+    answered: list[str] = []
+
+    def capped_after_two(body: dict[str, Any]) -> Reply | None:
+        if body.get("model") == FREE_MODEL:
+            answered.append(FREE_MODEL)
+            if len(answered) > 2:
+                metadata = {"headers": headers, "error_type": "rate_limit_exceeded"}
+                return Reply.error(429, FREE_DAILY_MESSAGE, metadata=metadata, headers=headers)
+        return oracle(body)
+
+    fake.responder = capped_after_two
+    result = run_eval(
+        fake, data, str(workspace), "--models", f"{FREE_MODEL},{PAID_MODEL}", "--sites", "6", "--concurrency", "1",
+        "--save-sites", str(sites_file), "--yes", "--json", status=1,
+    )  # fmt: skip
+    assert len(answered) == 3  # two answers, one refusal, then no more requests to free models
+    figures = by_model(json.loads(result.stdout))
+    assert (figures[FREE_MODEL]["sites"], figures[FREE_MODEL]["errors"], figures[FREE_MODEL]["skipped"]) == (3, 1, 3)
+    assert figures[PAID_MODEL]["sites"] == 6 and figures[PAID_MODEL]["exactMatch"] == 1.0
+
+
+def test_a_rate_limited_site_is_asked_again(fake: FakeOpenRouter, data: Path, workspace: Path) -> None:
+    sites_file = workspace.parent / "sites.jsonl"
+    oracle = oracle_for(fake, workspace, sites_file)
+    refusals = [Reply.error(429, "Rate limit exceeded: free-models-per-min.", retry_after=0.2) for _ in range(3)]
+
+    def limited(body: dict[str, Any]) -> Reply | None:
+        return refusals.pop() if refusals else oracle(body)
+
+    fake.responder = limited
+    result = run_eval(
+        fake, data, str(workspace), "--models", FREE_MODEL, "--sites", "3", "--concurrency", "1",
+        "--save-sites", str(sites_file), "--yes", "--json",
+    )  # fmt: skip
+    figures = by_model(json.loads(result.stdout))
+    assert (figures[FREE_MODEL]["errors"], figures[FREE_MODEL]["exactMatch"]) == (0, 1.0)
+    assert not refusals
