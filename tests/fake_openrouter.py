@@ -1797,12 +1797,13 @@ class Oracle:
     layout around the file nor a window cut at either end matters).
 
     Modes per model (``modes``; ``default`` for the others): ``exact`` (the removed text), ``wrapped`` (in a
-    code fence with a sentence after it), ``wrong`` (a plausible identifier that is not it), ``empty``.
+    code fence with a sentence after it), ``wrong`` (a plausible identifier that is not it), ``empty``, and
+    ``rambling`` (exactly, then more lines at column 0 than anyone reads: the client stops reading early).
     ``ttft`` per model (seconds) makes one model slower than another.
     """
 
     MARKER = "{{FILL_HERE}}"
-    MODES = ("exact", "wrapped", "wrong", "empty")
+    MODES = ("exact", "wrapped", "wrong", "empty", "rambling")
     #: Characters of each side of a site kept to place requests.
     SIDE_CHARS = 300
 
@@ -1901,6 +1902,8 @@ class Oracle:
             return f"```\n{truth}\n```\nThis completes the code at the cursor."
         if mode == "wrong":
             return "oracle_wrong_answer"
+        if mode == "rambling":
+            return truth + "\n" + "rambling_on_and_on()\n" * 60
         return ""
 
     def __call__(self, body: JSONDict) -> Reply | None:

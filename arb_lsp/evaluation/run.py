@@ -34,7 +34,7 @@ from arb_lsp.commands.sources import Source
 from arb_lsp.context import LineIndex
 from arb_lsp.evaluation.score import Result
 from arb_lsp.evaluation.sites import Site
-from arb_lsp.openrouter.errors import FreeDailyLimitError, OpenRouterError
+from arb_lsp.openrouter.errors import OpenRouterError
 from arb_lsp.openrouter.ledger import UsageEntry
 from arb_lsp.openrouter.preferences import TaskPreferences, reasoning_param, sized_max_tokens
 from arb_lsp.openrouter.routing import TaskType, is_free
@@ -325,12 +325,10 @@ class Evaluation:
             result.target = prepared.truth + result.replaces
 
     def _failed(self, model: str, result: Result, error: OpenRouterError) -> None:
+        """An answer that failed; the run stops where every later request would fail too. (A 429 for the free
+        models' daily cap needs nothing here: the gateway refuses them from then on, see ``_refusal``.)"""
         result.error = error.message
-        if isinstance(error, FreeDailyLimitError):
-            for other in self.models:
-                if is_free(other):
-                    self.stopped[other] = "the free models' daily limit is reached"
-        elif error.kind in FATAL_KINDS:
+        if error.kind in FATAL_KINDS:
             self.stop = error.message
 
     def settle_costs(self) -> None:

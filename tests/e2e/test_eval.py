@@ -401,3 +401,20 @@ def test_a_rate_limited_site_is_asked_again(fake: FakeOpenRouter, data: Path, wo
     figures = by_model(json.loads(result.stdout))
     assert (figures[FREE_MODEL]["errors"], figures[FREE_MODEL]["exactMatch"]) == (0, 1.0)
     assert not refusals
+
+
+def test_streams_closed_early_cost_what_openrouter_billed(fake: FakeOpenRouter, data: Path, workspace: Path) -> None:
+    """The client stops reading once the answer is decided: the ledger's estimate is replaced by OpenRouter's
+    figure (Mistral bills the whole answer), and that is what the report counts."""
+    sites_file = workspace.parent / "sites.jsonl"
+    oracle_for(fake, workspace, sites_file, modes={PAID_MODEL: "rambling"})
+    fake.tps = 400.0
+    result = run_eval(
+        fake, data, str(workspace), "--models", PAID_MODEL, "--sites", "8", "--save-sites", str(sites_file),
+        "--yes", "--json",
+    )  # fmt: skip
+    figures = by_model(json.loads(result.stdout))[PAID_MODEL]
+    assert all(request.disconnected for request in fake.chat_requests())  # every stream closed early
+    assert figures["estimatedCosts"] == 0
+    assert figures["costUsd"] == pytest.approx(fake.billed_total(), abs=1e-9)
+    assert figures["exactMatch"] > 0.5
