@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import json
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -177,6 +178,23 @@ def _plan_message(
     return "\n".join(lines)
 
 
+async def _read_line() -> str:
+    """A line from stdin, read on a daemon thread: Ctrl-C while waiting must not wait for Enter to exit
+    (``asyncio.to_thread``'s executor is joined at exit)."""
+    loop = asyncio.get_running_loop()
+    line: asyncio.Future[str] = loop.create_future()
+
+    def answer(text: str) -> None:
+        if not line.done():
+            line.set_result(text)
+
+    def read() -> None:
+        loop.call_soon_threadsafe(answer, sys.stdin.readline())
+
+    threading.Thread(target=read, name="arb-lsp-eval-confirm", daemon=True).start()
+    return await line
+
+
 async def _confirm(args: argparse.Namespace, message: str) -> None:
     tell(message)
     if args.yes:
@@ -185,7 +203,7 @@ async def _confirm(args: argparse.Namespace, message: str) -> None:
         raise UsageError("not asking without a terminal: add --yes to go ahead (requests and cost above).")
     sys.stderr.write("Go ahead? [y/N] ")
     sys.stderr.flush()
-    answer = await asyncio.to_thread(sys.stdin.readline)
+    answer = await _read_line()
     if answer.strip().lower() not in ("y", "yes"):
         raise CommandError("nothing asked.", EXIT_OK)
 

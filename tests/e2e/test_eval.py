@@ -10,6 +10,7 @@ models' cap and ``--max-usd`` stop the asking; sites files round-trip.
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -418,3 +419,29 @@ def test_streams_closed_early_cost_what_openrouter_billed(fake: FakeOpenRouter, 
     assert figures["estimatedCosts"] == 0
     assert figures["costUsd"] == pytest.approx(fake.billed_total(), abs=1e-9)
     assert figures["exactMatch"] > 0.5
+
+
+@pytest.mark.parametrize("answer", ["n", "y"])
+def test_on_a_terminal_it_asks_before_spending(fake: FakeOpenRouter, data: Path, workspace: Path, answer: str) -> None:
+    import pty
+
+    sites_file = workspace.parent / "sites.jsonl"
+    oracle_for(fake, workspace, sites_file)
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [*COMMAND, str(workspace), "--models", PAID_MODEL, "--sites", "3", "--save-sites", str(sites_file)],
+        env=server_env(fake, str(data)), stdin=follower, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    os.close(follower)
+    try:
+        time.sleep(0.3)
+        os.write(leader, f"{answer}\n".encode())
+        stdout, stderr = process.communicate(timeout=60)
+    finally:
+        os.close(leader)
+    assert "3 requests" in stderr and "Go ahead? [y/N]" in stderr
+    assert process.returncode == 0, stderr
+    if answer == "n":
+        assert "nothing asked." in stderr and not fake.chat_requests() and not stdout
+    else:
+        assert len(fake.chat_requests()) == 3 and stdout.startswith("3 sites in ")
