@@ -206,13 +206,14 @@ Before asking anything it says how many requests it will make and the most they 
 prices and the prompts' sizes), and waits for a yes (--yes skips that; without a terminal --yes is
 required). Requests are marked as eval in the usage ledger (`arb-lsp usage` counts them apart). Free
 models stop when OpenRouter's daily limit of free requests is used up. Ctrl-C stops asking and prints the
-figures of what was measured."""
+figures of what was measured (exit status 130); a run that stopped early (--max-usd, the free models'
+daily limit, a failure every request would meet) exits with 1 after its report."""
 
 
 def _eval_command(command: Callable[..., argparse.ArgumentParser]) -> None:
     evaluate = command(
         "eval",
-        _EVAL_DESCRIPTION,
+        "Measure models on a repository's code through the editor's completion pipeline (exact match, speed, cost).",
         [
             "arb-lsp eval --models qwen/qwen3-coder:free,mistralai/codestral-2508",
             "arb-lsp eval ~/src/app --models mistralai/codestral-2508 --sites 50 --max-usd 0.20",
@@ -220,6 +221,7 @@ def _eval_command(command: Callable[..., argparse.ArgumentParser]) -> None:
             "arb-lsp eval --models C --sites-file sites.jsonl --yes --markdown > report.md",
         ],
     )
+    evaluate.description = _EVAL_DESCRIPTION
     evaluate.add_argument(
         "path", nargs="?", metavar="PATH", help="the repository's folder (default: the working folder)"
     )
