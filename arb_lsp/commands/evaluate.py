@@ -75,12 +75,12 @@ def _sites(args: argparse.Namespace, root: Path, listing: eval_files.Listing) ->
         raise UsageError(f'{error} (each line: {{"file", "line", "column", "endLine", "endColumn"}}).') from None
     if not sites:
         raise UsageError(f"{args.sites_file} holds no sites.")
-    usable = {source.relative for source in listing.files}
+    usable = {source.relative: source for source in listing.files}
     for site in sites:
-        if site.file not in usable:
+        if site.file not in usable or usable[site.file].text is None:
             raise UsageError(
                 f"{args.sites_file}: {site.file} is not a file eval may use in {root} (it must exist, be tracked "
-                "by git, be in a language arb-lsp parses, and not match the exclusion globs)."
+                "by git, be in a language arb-lsp parses, be UTF-8 text under 256 KB, and not match the exclusion globs)."
             )
     return sites
 
@@ -121,6 +121,9 @@ async def _prepare_all(
     prepared = []
     for site in sites:
         source = texts[site.file]
+        text = source.text
+        if text is None:  # checked when the sites were picked or read: it changed meanwhile
+            raise CommandError(f"{site.file} can no longer be read as UTF-8 text.")
         try:
             prepared.append(
                 await prepare(
@@ -128,7 +131,7 @@ async def _prepare_all(
                     root,
                     site,
                     source.language_id,
-                    source.text,
+                    text,
                     models,
                     lambda model: catalogue[model].context_length,
                     context,

@@ -4,6 +4,7 @@ language arb-lsp parses, UTF-8, and not so large that it is generated code."""
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
@@ -27,7 +28,6 @@ class Listing:
     from_git: bool = False
     excluded: int = 0
     unsupported: int = 0
-    unreadable: int = 0
 
 
 def git_files(root: Path) -> list[str] | None:
@@ -71,11 +71,7 @@ def list_files(root: Path, exclusions: ExclusionMatcher) -> Listing:
         if exclusions.is_excluded(str(path.absolute())) or exclusions.is_excluded(os.path.realpath(path)):
             listing.excluded += 1
             continue
-        text = read_text(path)
-        if text is None:
-            listing.unreadable += 1
-            continue
-        listing.files.append(SourceFile(relative, language, text))
+        listing.files.append(SourceFile(relative, language, load=functools.partial(read_text, path)))
     return listing
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -335,13 +335,26 @@ def quotas(total: int, shares: dict[str, float]) -> dict[str, int]:
     return counts
 
 
-@dataclass(frozen=True, slots=True)
 class SourceFile:
-    """A file to sample from: its path relative to the evaluated folder, language and text."""
+    """A file to sample from: its path relative to the evaluated folder, its language, and its text, read at
+    first use (a large repository is not read whole: sampling stops once it has enough candidates). The text
+    is None for a file that cannot be used (not UTF-8, too large, gone)."""
 
-    relative: str
-    language_id: str
-    text: str
+    __slots__ = ("_load", "_text", "language_id", "relative")
+
+    def __init__(
+        self, relative: str, language_id: str, text: str | None = None, load: Callable[[], str | None] | None = None
+    ) -> None:
+        self.relative = relative
+        self.language_id = language_id
+        self._text = text
+        self._load = load if text is None else None
+
+    @property
+    def text(self) -> str | None:
+        if self._load is not None:
+            self._text, self._load = self._load(), None
+        return self._text
 
 
 def pick_sites(
@@ -358,7 +371,10 @@ def pick_sites(
     pool: dict[str, list[Site]] = {kind: [] for kind in KINDS}
     wanted = quotas(count, shares)
     for source in order:
-        for kind, spans in find_candidates(source.text, source.language_id).items():
+        text = source.text
+        if text is None:
+            continue
+        for kind, spans in find_candidates(text, source.language_id).items():
             chosen = rng.sample(spans, min(PER_FILE, len(spans)))
             pool[kind].extend(
                 Site(source.relative, row + 1, column + 1, end_row + 1, end_column + 1, kind)
