@@ -238,7 +238,7 @@ class Evaluation:
     def remaining_seconds(self) -> float | None:
         if not self.done:
             return None
-        return (time.monotonic() - self.started) / self.done * (self.total - self.done) / 1.0
+        return (time.monotonic() - self.started) / self.done * (self.total - self.done)
 
     def _refusal(self, model: str) -> str | None:
         """Why ``model`` must not be asked now (None: it may)."""

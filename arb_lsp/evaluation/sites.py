@@ -370,7 +370,10 @@ def pick_sites(
     rng.shuffle(order)
     pool: dict[str, list[Site]] = {kind: [] for kind in KINDS}
     wanted = quotas(count, shares)
-    for source in order:
+    # Parse files until every kind has candidates to spare, and enough files that the sites spread over the
+    # repository rather than a handful of its files.
+    enough_files = min(len(order), 2 * count)
+    for parsed_files, source in enumerate(order, 1):
         text = source.text
         if text is None:
             continue
@@ -380,7 +383,7 @@ def pick_sites(
                 Site(source.relative, row + 1, column + 1, end_row + 1, end_column + 1, kind)
                 for row, column, end_row, end_column in chosen
             )
-        if all(len(pool[kind]) >= 3 * wanted.get(kind, 0) for kind in KINDS):
+        if parsed_files >= enough_files and all(len(pool[kind]) >= 3 * wanted.get(kind, 0) for kind in KINDS):
             break  # enough to choose from: a large repository is not parsed whole
     picked: list[Site] = []
     short = 0
