@@ -198,9 +198,9 @@ repository, prompt, stream guards, cleanup, syntax check), and the answer is com
 Figures per model, language and kind of site: exact match (trailing whitespace ignored), edit similarity
 (1 - Levenshtein distance / length), how often a suggestion was shown, how often the syntax check repaired
 or dropped one, time from the request to the final text (p50, p95), tokens, and what OpenRouter billed (per
-suggestion, per exact match). A last line names the model to set as models.completion (single-line sites)
-and models.completionBlock (block sites): the cheapest within 5 points of the best exact match, and the
-fastest.
+suggestion, per exact match). A last line names the model to set as models.completion (sites where the
+editor asks for the rest of a line) and models.completionBlock (where it asks for a block: an emptied line,
+an opener ending the line): the cheapest within 5 points of the best exact match, and the fastest.
 
 Before asking anything it says how many requests it will make and the most they can cost (from /models
 prices and the prompts' sizes), and waits for a yes (--yes skips that; without a terminal --yes is

@@ -301,6 +301,7 @@ async def run(args: argparse.Namespace) -> int:
             site.language_id,
             site.truth,
             results,
+            site.plans[models[0]].context.multiline,
         )
         for site, results in zip(prepared, evaluation.by_site(), strict=True)
     ]

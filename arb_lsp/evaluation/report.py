@@ -1,8 +1,8 @@
 """What ``arb-lsp eval`` prints: the figures per model, per language and per kind of site, as a terminal
 table, as JSON (``--json``) or as Markdown (``--markdown``), and one line of advice: which model to set.
 
-The advice: for the single-line kinds (``models.completion``) and the block kinds (``models.completionBlock``)
-apart, of the models within :data:`NEAR_POINTS` points of the best exact match, the cheapest (per site asked)
+The advice: for the sites where the editor asks for the rest of a line (``models.completion``) and those where
+it asks for a block (``models.completionBlock``: ``whole_line`` and ``block`` sites, on an emptied line) apart, of the models within :data:`NEAR_POINTS` points of the best exact match, the cheapest (per site asked)
 and the fastest (median time to suggestion).
 """
 
@@ -14,7 +14,6 @@ from typing import Any
 
 from arb_lsp.commands.terminal import count, table, usd
 from arb_lsp.evaluation.score import Result, figures
-from arb_lsp.evaluation.sites import BLOCK_KINDS
 
 #: "Within a few points": percentage points of exact match a cheaper or faster model may lose.
 NEAR_POINTS = 5
@@ -46,6 +45,8 @@ class SiteRow:
     language: str
     truth: str
     results: dict[str, Result]
+    #: The editor asks for a block here (``models.completionBlock``), not the rest of one line.
+    block: bool = False
 
 
 def _group(rows: Sequence[SiteRow], model: str, key: str | None = None, value: str | None = None) -> list[Result]:
@@ -87,6 +88,7 @@ def build(info: RunInfo, rows: Sequence[SiteRow]) -> dict[str, Any]:
                 "endLine": row.end_line,
                 "endColumn": row.end_column,
                 "kind": row.kind,
+                "block": row.block,
                 "language": row.language,
                 "expected": row.truth,
                 "models": {
@@ -116,7 +118,7 @@ def build(info: RunInfo, rows: Sequence[SiteRow]) -> dict[str, Any]:
 def _choice(rows: Sequence[SiteRow], models: Sequence[str], block: bool) -> dict[str, Any] | None:
     scored = []
     for model in models:
-        group = [row.results[model] for row in rows if (row.kind in BLOCK_KINDS) == block]
+        group = [row.results[model] for row in rows if row.block == block]
         data = figures(group)
         if data["sites"]:
             scored.append((model, data))

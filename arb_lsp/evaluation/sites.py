@@ -14,8 +14,9 @@ line/block splits of Tabby's and CrossCodeEval's evaluations:
 - ``whole_line``: a whole one-line statement, the cursor at its indentation;
 - ``block``: the last 2-6 lines of a function body, the cursor at the indentation of an emptied line.
 
-The first four ask for one line (``models.completion`` in the editor), the last two for a block
-(``models.completionBlock``): the editor's context sees a blank line there and asks for a block.
+Which setting a site measures is the editor's own decision at that cursor (``context.wants_multiline``): the
+last two kinds leave an emptied line, where the editor asks for a block (``models.completionBlock``); so does a
+call whose arguments are all removed (an opener ends the line); the rest ask for one line (``models.completion``).
 """
 
 from __future__ import annotations

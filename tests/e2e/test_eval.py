@@ -23,6 +23,8 @@ from conftest import ROOT, server_env
 from eval_workspace import LANGUAGES, NEVER, make_workspace
 from fake_openrouter import FREE_DAILY_MESSAGE, FREE_MODEL, PAID_MODEL, FakeOpenRouter, Oracle, Reply
 
+from arb_lsp.evaluation.sites import BLOCK_KINDS
+
 COMMAND = [sys.executable, "-m", "arb_lsp", "eval"]
 WRONG_MODEL = "openai/gpt-5"
 
@@ -93,6 +95,10 @@ def test_known_answers_on_a_multi_language_workspace(fake: FakeOpenRouter, data:
     assert {site["language"] for site in report["sites"]} == LANGUAGES
     assert set(report["kinds"]["picked"]) == set(report["kinds"]["shares"])
     assert not {site["file"] for site in report["sites"]} & set(NEVER)
+    # The editor asks for a block (models.completionBlock) on an emptied line, and after an opener that ends the
+    # line (a call whose arguments were all removed); the advice follows what the editor asks.
+    assert all(site["block"] for site in report["sites"] if site["kind"] in BLOCK_KINDS)
+    assert not any(site["block"] for site in report["sites"] if site["kind"] in ("rest_of_line", "condition"))
     sent = json.dumps([request.messages for request in fake.chat_requests()])
     assert "never-sent-secret-value" not in sent and "never sent either" not in sent
     # Each site's expected text is what the sites file's span removes, and the exact model returned it.
