@@ -132,3 +132,21 @@ def test_the_syntax_checks_verdict() -> None:
     plan = plan_completion(settings, text, offset, index=LineIndex(text), language_id="python", path="f.py")
     for raw, verdict in (("a + b", "kept"), ("foo(", "repaired"), ("max([a, b)", "dropped"), ("", "none")):
         assert syntax_verdict(raw, plan, finish_completion(raw, plan, "m", None)) == verdict, raw
+
+
+def test_eval_requests_are_no_suggestions_cost(tmp_path: Path) -> None:
+    """``usage`` counts eval rows apart, and they never weigh on the cost per accepted suggestion."""
+    from arb_lsp.acceptance import AcceptanceTracker, SuggestionStore, acceptance_report, acceptance_totals
+    from arb_lsp.openrouter.ledger import UsageEntry, UsageLedger
+
+    path = tmp_path / "usage.sqlite3"
+    ledger = UsageLedger(path)
+    ledger.record(UsageEntry("completion", "m/one", "ok", cost=0.002))
+    ledger.record(UsageEntry("completion", "m/one", "ok", cost=0.5, eval=True))
+    tracker = AcceptanceTracker(SuggestionStore(path))
+    tracker.accepted(tracker.shown("file:///a.py", "x = ", 4, "1", model="m/one", language="python", ms=10.0))
+    assert acceptance_report(path, 1)["m/one"]["costPerAcceptedUsd"] == pytest.approx(0.002)
+    assert acceptance_totals(path, 1)["costPerAcceptedUsd"] == pytest.approx(0.002)
+    assert ledger.eval_summary(1)[0] | {"day": None} == {
+        "day": None, "model": "m/one", "evalRequests": 1, "evalCostUsd": 0.5
+    }  # fmt: skip
