@@ -219,7 +219,7 @@ def _progress_display(progress: Progress) -> Callable[[Evaluation], None]:
         nonlocal shown_step
         left = evaluation.remaining_seconds()
         spent = evaluation.ledger.spent()
-        label = f"about {left:.0f} s left" if left is not None else ""
+        label = "" if left is None else ("under 1 s left" if left < 1 else f"about {left:.0f} s left")
         if progress.tty:
             progress.status(evaluation.done, spent, label)
             return
