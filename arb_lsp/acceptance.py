@@ -325,7 +325,9 @@ def acceptance_report(path: Path | str, days: int, group: str = "model") -> dict
             spend = {
                 model: float(cost or 0.0)
                 for model, cost in db.execute(
-                    "SELECT model, SUM(cost) FROM calls WHERE task = 'completion' AND day >= ? GROUP BY model",
+                    # Rows of ``arb-lsp eval`` (measuring models) are no suggestion's cost.
+                    "SELECT model, SUM(cost) FROM calls WHERE task = 'completion' AND eval = 0 AND day >= ? "
+                    "GROUP BY model",
                     (since,),
                 )
             }
@@ -368,7 +370,8 @@ def _completion_spend(path: Path | str, days: int) -> float:
     db = sqlite3.connect(str(path), timeout=5.0)
     try:
         row = db.execute(
-            "SELECT COALESCE(SUM(cost), 0) FROM calls WHERE task = 'completion' AND day >= ?", (since,)
+            "SELECT COALESCE(SUM(cost), 0) FROM calls WHERE task = 'completion' AND eval = 0 AND day >= ?",
+            (since,),
         ).fetchone()
     except sqlite3.OperationalError:  # no calls table yet
         return 0.0

@@ -20,7 +20,7 @@ def _serve_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="arb-lsp",
         description="A language server that brings OpenRouter's models into any editor.",
-        epilog="Subcommands: models, complete, explain, docstring, usage, doctor (each with --help).",
+        epilog="Subcommands: models, complete, explain, docstring, usage, doctor, eval (each with --help).",
     )
     parser.add_argument("--version", action="version", version=f"arb-lsp {__version__}")
     parser.add_argument("--stdio", action="store_true", help="serve on stdin/stdout (the default)")

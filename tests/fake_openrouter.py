@@ -33,6 +33,7 @@ import itertools
 import json
 import logging
 import math
+import os
 import re
 import socket
 import struct
@@ -55,6 +56,7 @@ __all__ = [
     "PAID_MODEL",
     "ZERO_PRICE_MODEL",
     "FakeOpenRouter",
+    "Oracle",
     "RecordedRequest",
     "Reply",
     "default_key_info",
@@ -1798,6 +1800,155 @@ def _estimate_prompt_tokens(messages: Any) -> int:
     return max(1, math.ceil(chars / 4)) if messages else 0
 
 
+class Oracle:
+    """Oracle mode, for ``arb-lsp eval`` tests: told the text removed at each site, it answers each model
+    exactly, wrapped the way chat models wrap answers, wrongly, or with nothing. Install it as the fake's
+    ``responder``; a request it cannot place gets the fake's default reply.
+
+    A request is placed by the text around the cursor marker in its messages: of the sites it knows, the
+    one whose text before the cursor ends the prompt's text before a marker, and whose text after the
+    removed span starts the prompt's text after it, over the most characters (so neither the prompt's
+    layout around the file nor a window cut at either end matters).
+
+    Modes per model (``modes``; ``default`` for the others): ``exact`` (the removed text), ``wrapped`` (in a
+    code fence with a sentence after it), ``wrong`` (a plausible identifier that is not it), ``empty``, and
+    ``rambling`` (exactly, then more lines at column 0 than anyone reads: the client stops reading early).
+    ``ttft`` per model (seconds) makes one model slower than another.
+    """
+
+    MARKER = "{{FILL_HERE}}"
+    MODES = ("exact", "wrapped", "wrong", "empty", "rambling")
+    #: Characters of each side of a site kept to place requests.
+    SIDE_CHARS = 300
+
+    def __init__(
+        self, modes: dict[str, str] | None = None, *, default: str = "exact", ttft: dict[str, float] | None = None
+    ) -> None:
+        for mode in [*(modes or {}).values(), default]:
+            if mode not in self.MODES:
+                raise ValueError(f"unknown oracle mode {mode!r} (one of {', '.join(self.MODES)})")
+        self.modes = dict(modes or {})
+        self.default = default
+        self.ttft = dict(ttft or {})
+        self._lock = threading.Lock()
+        self._sites: list[tuple[str, str, str]] = []  # (before, after, truth)
+        self._followed: tuple[str, str] | None = None  # (root, sites file)
+        self._stamp: tuple[float, int] | None = None
+        #: (model, mode, truth or None when the request could not be placed), one per request answered.
+        self.answered: list[tuple[str, str, str | None]] = []
+
+    def add(self, before: str, after: str, truth: str) -> None:
+        """A site: the file's text before the cursor, after the removed span, and the removed text."""
+        with self._lock:
+            self._sites.append((before[-self.SIDE_CHARS :], after[: self.SIDE_CHARS], truth))
+
+    def add_site(
+        self, text: str, line: int, column: int, end_line: int | None = None, end_column: int | None = None
+    ) -> str:
+        """A site as a sites file gives it (1-based, columns in characters, the end excluded; ``end_column``
+        defaults to the end of ``end_line``, which defaults to ``line``); returns the removed text."""
+        starts = [0] + [i + 1 for i, char in enumerate(text) if char == "\n"]
+
+        def offset(row: int, col: int | None) -> int:
+            start = starts[row - 1]
+            stop = text.find("\n", start)
+            stop = len(text) if stop == -1 else stop
+            if stop > start and text[stop - 1] == "\r":
+                stop -= 1
+            return stop if col is None else start + col - 1
+
+        begin, end = offset(line, column), offset(end_line or line, end_column)
+        self.add(text[:begin], text[end:], text[begin:end])
+        return text[begin:end]
+
+    def follow(self, root: str, sites_file: str) -> None:
+        """Read the sites from ``sites_file`` (JSON lines, paths relative to ``root``), again whenever it
+        changes: ``arb-lsp eval --save-sites`` writes it before its first request."""
+        with self._lock:
+            self._followed = (root, sites_file)
+            self._stamp = None
+
+    def _refresh(self) -> None:
+        if self._followed is None:
+            return
+        root, path = self._followed
+        try:
+            info = os.stat(path)
+        except OSError:
+            return
+        stamp = (info.st_mtime, info.st_size)
+        if stamp == self._stamp:
+            return
+        with open(path, encoding="utf-8") as handle:
+            lines = [json.loads(line) for line in handle if line.strip()]
+        with self._lock:
+            self._sites.clear()
+            self._stamp = stamp
+        for site in lines:
+            with open(os.path.join(root, site["file"]), encoding="utf-8", newline="") as handle:
+                text = handle.read()
+            self.add_site(text, site["line"], site.get("column", 1), site.get("endLine"), site.get("endColumn"))
+
+    def truth_for(self, messages: Any) -> str | None:
+        """The removed text of the site a request's messages are about, or None."""
+        self._refresh()
+        texts = [m.get("content") for m in messages if isinstance(m, dict)] if isinstance(messages, list) else []
+        best, best_score = None, 0
+        with self._lock:
+            sites = list(self._sites)
+        for content in texts:
+            if not isinstance(content, str):
+                continue
+            position = content.find(self.MARKER)
+            while position != -1:
+                head, tail = content[:position], content[position + len(self.MARKER) :]
+                for before, after, truth in sites:
+                    score = _common_suffix(head, before) + _common_prefix(tail, after)
+                    if score > best_score:
+                        best, best_score = truth, score
+                position = content.find(self.MARKER, position + 1)
+        return best
+
+    def answer(self, mode: str, truth: str) -> str:
+        if mode == "exact":
+            return truth
+        if mode == "wrapped":
+            return f"```\n{truth}\n```\nThis completes the code at the cursor."
+        if mode == "wrong":
+            return "oracle_wrong_answer"
+        if mode == "rambling":
+            return truth + "\n" + "rambling_on_and_on()\n" * 60
+        return ""
+
+    def __call__(self, body: JSONDict) -> Reply | None:
+        model = str(body.get("model") or "")
+        truth = self.truth_for(body.get("messages"))
+        mode = self.modes.get(model, self.default)
+        with self._lock:
+            self.answered.append((model, mode, truth))
+        if truth is None:
+            return None
+        return Reply.text(self.answer(mode, truth), ttft=self.ttft.get(model))
+
+
+def _common_suffix(a: str, b: str) -> int:
+    size = 0
+    for x, y in zip(reversed(a), reversed(b), strict=False):
+        if x != y:
+            break
+        size += 1
+    return size
+
+
+def _common_prefix(a: str, b: str) -> int:
+    size = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        size += 1
+    return size
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line: serve a fake OpenRouter until Ctrl-C."""
     parser = argparse.ArgumentParser(description="Fake OpenRouter API server for tests and benchmarks.")
@@ -1808,12 +1959,36 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--api-key", default=DEFAULT_API_KEY, help="the accepted key (default: the test key)")
     parser.add_argument("--any-key", action="store_true", help="accept any bearer token")
     parser.add_argument("--verbose", action="store_true", help="log one line per request")
+    parser.add_argument(
+        "--oracle-sites",
+        metavar="FILE",
+        help="oracle mode: answer the sites of this sites file (JSON lines, as arb-lsp eval --save-sites writes)",
+    )
+    parser.add_argument("--oracle-root", default=".", metavar="DIR", help="the folder the sites' paths are relative to")
+    parser.add_argument(
+        "--oracle",
+        action="append",
+        default=[],
+        metavar="MODEL=MODE[:TTFT_MS]",
+        help="how the oracle answers MODEL: exact, wrapped, wrong or empty, after TTFT_MS (repeatable)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(message)s")
     fake = FakeOpenRouter(api_key=None if args.any_key else args.api_key, port=args.port)
     fake.ttft = args.ttft_ms / 1000.0
     fake.tps = args.tps
     fake.default_reply = Reply.text(args.reply)
+    if args.oracle_sites:
+        modes, ttft = {}, {}
+        for spec in args.oracle:
+            model, _, how = spec.partition("=")
+            mode, _, delay = how.partition(":")
+            modes[model] = mode or "exact"
+            if delay:
+                ttft[model] = float(delay) / 1000.0
+        oracle = Oracle(modes, ttft=ttft)
+        oracle.follow(args.oracle_root, args.oracle_sites)
+        fake.responder = oracle
     fake.start()
     print(fake.base_url, flush=True)
     try:

@@ -1,4 +1,4 @@
-"""The one-shot subcommands: ``arb-lsp models|complete|explain|docstring|usage|doctor``.
+"""The one-shot subcommands: ``arb-lsp models|complete|explain|docstring|usage|doctor|eval``.
 
 ``arb_lsp.cli.main`` hands any first argument that is not an option to :func:`run_subcommand`. Each
 command lives in its own module and imports what it needs only when it runs, so ``arb-lsp usage``
@@ -181,7 +181,104 @@ def build_parser() -> argparse.ArgumentParser:
         [routing],
     )
     doctor.add_argument("--json", action="store_true", help="the checks as JSON")
+    _eval_command(command)
     return parser
+
+
+_EVAL_DESCRIPTION = """\
+Measure models on the code of the repository at PATH, through the editor's own completion pipeline.
+
+Sites are picked with tree-sitter in the files git tracks (every file outside hidden folders when PATH is
+not in a git checkout), never in excluded files (keys, env files, credentials), in the languages arb-lsp
+parses. Each site removes real code after a cursor: the rest of a line after a token (25%), call arguments,
+an assignment's right-hand side, a condition, a whole line (15% each), the last 2-6 lines of a function
+body (15%). Each model is asked for it exactly as the editor asks (workspace context from the rest of the
+repository, prompt, stream guards, cleanup, syntax check), and the answer is compared with what was removed.
+
+Figures per model, language and kind of site: exact match (trailing whitespace ignored), edit similarity
+(1 - Levenshtein distance / length), how often a suggestion was shown, how often the syntax check repaired
+or dropped one, time from the request to the final text (p50, p95), tokens, and what OpenRouter billed (per
+suggestion, per exact match). A last line names the model to set as models.completion (sites where the
+editor asks for the rest of a line) and models.completionBlock (where it asks for a block: an emptied line,
+an opener ending the line): the cheapest within 5 points of the best exact match, and the fastest.
+
+Before asking anything it says how many requests it will make and the most they can cost (from /models
+prices and the prompts' sizes), and waits for a yes (--yes skips that; without a terminal --yes is
+required). Requests are marked as eval in the usage ledger (`arb-lsp usage` counts them apart). Free
+models stop when OpenRouter's daily limit of free requests is used up. Ctrl-C stops asking and prints the
+figures of what was measured (exit status 130); a run that stopped early (--max-usd, the free models'
+daily limit, a failure every request would meet) exits with 1 after its report."""
+
+
+def _eval_command(command: Callable[..., argparse.ArgumentParser]) -> None:
+    evaluate = command(
+        "eval",
+        "Measure models on a repository's code through the editor's completion pipeline (exact match, speed, cost).",
+        [
+            "arb-lsp eval --models qwen/qwen3-coder:free,mistralai/codestral-2508",
+            "arb-lsp eval ~/src/app --models mistralai/codestral-2508 --sites 50 --max-usd 0.20",
+            "arb-lsp eval --models A,B --save-sites sites.jsonl --yes --json > run1.json",
+            "arb-lsp eval --models C --sites-file sites.jsonl --yes --markdown > report.md",
+        ],
+    )
+    evaluate.description = _EVAL_DESCRIPTION
+    evaluate.add_argument(
+        "path", nargs="?", metavar="PATH", help="the repository's folder (default: the working folder)"
+    )
+    evaluate.add_argument(
+        "--models",
+        type=model_chain,
+        required=True,
+        metavar="ID[,ID...]",
+        help="the OpenRouter model ids to measure, comma-separated (each alone: no fallback)",
+    )
+    evaluate.add_argument(
+        "--sites", type=_positive, default=20, metavar="N", help="how many sites to pick (default 20)"
+    )
+    evaluate.add_argument(
+        "--seed",
+        type=int,
+        default=1,
+        metavar="S",
+        help="the seed of the pick: the same seed picks the same sites (default 1)",
+    )
+    evaluate.add_argument(
+        "--sites-file",
+        metavar="F",
+        help='ask at the sites in F instead of picking: JSON lines {"file", "line", "column", "endLine", '
+        '"endColumn"}, 1-based, columns in characters, the end excluded (default: the end of endLine; endLine '
+        "defaults to line); paths relative to PATH",
+    )
+    evaluate.add_argument(
+        "--save-sites", metavar="F", help="write the sites of this run to F (JSON lines, as --sites-file reads)"
+    )
+    evaluate.add_argument(
+        "--yes", action="store_true", help="go ahead without asking (needed when stdin is not a terminal)"
+    )
+    evaluate.add_argument(
+        "--max-usd",
+        type=_usd,
+        metavar="USD",
+        help="stop asking paid models once this run has been billed USD (default: budget.dailyUsd if set; "
+        "0: stop at the first paid answer); free models go on",
+    )
+    evaluate.add_argument(
+        "--concurrency",
+        type=_concurrency,
+        default=2,
+        metavar="N",
+        help="requests in flight at once, 1 to 8 (default 2)",
+    )
+    output = evaluate.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="the figures as JSON (byModel, byLanguage, byKind, sites)")
+    output.add_argument("--markdown", action="store_true", help="the figures as Markdown tables, for a report")
+
+
+def _concurrency(value: str) -> int:
+    number = _positive(value)
+    if number > 8:
+        raise argparse.ArgumentTypeError("at most 8 (OpenRouter rate-limits bursts; free models take 20 a minute)")
+    return number
 
 
 def _dispatch(args: argparse.Namespace) -> int:
@@ -198,6 +295,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from arb_lsp.commands import doctor
 
         return run_async(doctor.run(args))
+    if command == "eval":
+        from arb_lsp.commands import evaluate
+
+        return run_async(evaluate.run(args))
     if command == "docstring" and args.all:
         from arb_lsp.commands import bulk
 

@@ -150,13 +150,13 @@ class MeteredLedger(UsageLedger):
         return super().record(entry)
 
 
-def open_ledger() -> MeteredLedger:
+def open_ledger(kind: type[MeteredLedger] = MeteredLedger) -> MeteredLedger:
     """The shared ledger in the data directory; in memory (and said so) when it cannot be opened."""
     try:
-        return MeteredLedger()
+        return kind()
     except (OSError, sqlite3.Error) as error:
         tell(f"cannot open the usage ledger ({error}); this run's usage is not recorded.")
-        return MeteredLedger(":memory:")
+        return kind(":memory:")
 
 
 @dataclass(slots=True)
@@ -173,12 +173,16 @@ SETTLE_WAIT_S = 5.0
 
 @asynccontextmanager
 async def openrouter_session(
-    settings: Settings, *, need_key: bool = True, retry: RetryPolicy = ONE_SHOT_RETRY
+    settings: Settings,
+    *,
+    need_key: bool = True,
+    retry: RetryPolicy = ONE_SHOT_RETRY,
+    ledger_kind: type[MeteredLedger] = MeteredLedger,
 ) -> AsyncIterator[Session]:
     """Client, gateway and ledger built as the server builds them; closed on the way out."""
     if need_key and not settings.key:
         raise UsageError(NO_KEY_MESSAGE)
-    ledger = open_ledger()
+    ledger = open_ledger(ledger_kind)
     client = build_client(settings, retry)
     gateway = build_gateway(
         client,

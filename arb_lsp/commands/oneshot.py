@@ -68,23 +68,33 @@ def _one_position(targets: list[str]) -> None:
 CLI_CONTEXT_SECONDS = 2.0
 
 
-async def _workspace_context(settings: Settings, source: Source, offset: int) -> list[ContextSnippet]:
-    """What the editor's completion would add from other files, with the working folder as the workspace."""
+async def workspace_snippets(
+    settings: Settings,
+    source: Source,
+    offset: int,
+    root: Path | None = None,
+    context: WorkspaceContext | None = None,
+) -> list[ContextSnippet]:
+    """What the editor's completion would add from other files, with ``root`` (default: the working
+    folder) as the workspace. The document itself is an open document: its text is ``source.text``,
+    never what is on disk (``arb-lsp eval`` removes the code it asks for from it). A ``context`` kept
+    across calls keeps its caches (file texts, outlines)."""
     if not settings.completion.workspace_context or settings.completion.context_budget_ms <= 0:
         return []
     path = str(source.path.absolute())
-    cwd = str(Path.cwd())
-    roots = (cwd,) if path.startswith(cwd.rstrip(os.sep) + os.sep) else ()
+    folder = str(root if root is not None else Path.cwd())  # the caller passes it absolute
+    roots = (folder,) if path.startswith(folder.rstrip(os.sep) + os.sep) else ()
+    exclusions = build_exclusions(settings, folder if root is not None else None)
     document = OpenDocument(path, source.language_id, source.text, None)
     request = ContextRequest(document, offset, roots, (document,), ())
-    return await WorkspaceContext().gather(request, build_exclusions(settings).is_excluded, CLI_CONTEXT_SECONDS)
+    return await (context or WorkspaceContext()).gather(request, exclusions.is_excluded, CLI_CONTEXT_SECONDS)
 
 
 async def complete(args: argparse.Namespace) -> int:
     settings = usable_settings(args, (TaskType.COMPLETION,))
     position, source = _open(args.position, settings)
     where = locate(source, position)
-    snippets = await _workspace_context(settings, source, where.offset)
+    snippets = await workspace_snippets(settings, source, where.offset)
     async with openrouter_session(settings) as session:
         plan = plan_completion(
             settings,

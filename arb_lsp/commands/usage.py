@@ -30,6 +30,8 @@ _SUMMED = (
     "cancelled",
     "reasoningTokens",
     "estimated",
+    "evalRequests",
+    "evalCostUsd",
 )
 
 
@@ -43,7 +45,17 @@ def _totals(rows: Iterable[dict[str, Any]], key: str | None) -> list[dict[str, A
             group[field] += row.get(field, 0)
     for group in groups.values():
         group["costUsd"] = round(group["costUsd"], 10)
+        group["evalCostUsd"] = round(group["evalCostUsd"], 10)
     return [groups[name] for name in sorted(groups)]
+
+
+def _with_eval(rows: list[dict[str, Any]], eval_rows: list[dict[str, Any]]) -> None:
+    """``evalRequests`` and ``evalCostUsd`` on each row: the part of it ``arb-lsp eval`` spent measuring models."""
+    measured = {(row["day"], row["model"]): row for row in eval_rows}
+    for row in rows:
+        part = measured.get((row["day"], row["model"]), {})
+        row["evalRequests"] = part.get("evalRequests", 0)
+        row["evalCostUsd"] = part.get("evalCostUsd", 0.0)
 
 
 def report(days: int) -> dict[str, Any]:
@@ -55,6 +67,7 @@ def report(days: int) -> dict[str, Any]:
             ledger = UsageLedger(path)
             try:
                 rows = ledger.summary(days)
+                _with_eval(rows, ledger.eval_summary(days))
             finally:
                 ledger.close()
         except (OSError, sqlite3.Error) as error:  # a broken or locked file
@@ -139,6 +152,12 @@ def run(args: argparse.Namespace) -> int:
         + (
             f" {count(total['estimated'])} costs are estimates until OpenRouter confirms them."
             if total["estimated"]
+            else ""
+        )
+        + (
+            f" Of these, {count(total['evalRequests'])} requests ({usd(total['evalCostUsd'])}) were made by "
+            "`arb-lsp eval`."
+            if total["evalRequests"]
             else ""
         )
         + f"\nLedger: {data['ledger']}\n"

@@ -45,6 +45,8 @@ CREATE INDEX IF NOT EXISTS calls_day ON calls(day);
 ADDED_COLUMNS = {
     "estimated": "INTEGER NOT NULL DEFAULT 0",
     "reasoning_tokens": "INTEGER NOT NULL DEFAULT 0",
+    # 1 for requests made by ``arb-lsp eval`` (measuring models), so ``usage`` can tell them apart.
+    "eval": "INTEGER NOT NULL DEFAULT 0",
 }
 
 
@@ -71,6 +73,8 @@ class UsageEntry:
     #: True while ``cost`` is our estimate, until OpenRouter's generation stats replace it.
     estimated: bool = False
     reasoning_tokens: int = 0
+    #: Made by ``arb-lsp eval`` to measure a model, not by an editor or a one-shot command.
+    eval: bool = False
 
 
 def _day(ts: float) -> str:
@@ -134,6 +138,8 @@ class UsageLedger:
                     entry.reasoning_tokens,
                 ),
             )
+            if entry.eval:
+                self._db.execute("UPDATE calls SET eval = 1 WHERE id = ?", (cursor.lastrowid,))
             self._db.commit()
             if day == self._spent_day:
                 self._spent += entry.cost
@@ -218,6 +224,20 @@ class UsageLedger:
                 "estimated": int(estimated or 0),
             }
             for day, model, count, prompt, completion, cost, errors, cancelled, latency, reasoning, estimated in rows
+        ]
+
+    def eval_summary(self, days: int = 7) -> list[dict[str, Any]]:
+        """Per day and model, the requests ``arb-lsp eval`` made and their cost (part of ``summary``'s)."""
+        since = (dt.date.today() - dt.timedelta(days=max(days, 1) - 1)).isoformat()
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT day, model, COUNT(*), SUM(cost) FROM calls WHERE eval = 1 AND day >= ? "
+                "GROUP BY day, model ORDER BY day, model",
+                (since,),
+            ).fetchall()
+        return [
+            {"day": day, "model": model, "evalRequests": int(count), "evalCostUsd": float(cost or 0.0)}
+            for day, model, count, cost in rows
         ]
 
     def count(self) -> int:
