@@ -130,7 +130,13 @@ def test_the_syntax_checks_verdict() -> None:
     text = "def f(a, b):\n    total = \n    return total\n"
     offset = text.index("total = ") + len("total = ")
     plan = plan_completion(settings, text, offset, index=LineIndex(text), language_id="python", path="f.py")
-    for raw, verdict in (("a + b", "kept"), ("foo(", "repaired"), ("max([a, b)", "dropped"), ("", "none")):
+    for raw, verdict in (
+        ("a + b", "kept"),
+        ("foo(a, b", "repaired"),
+        ("max([a, b)", "dropped"),
+        ("foo(", "dropped"),
+        ("", "none"),
+    ):
         assert syntax_verdict(raw, plan, finish_completion(raw, plan, "m", None)) == verdict, raw
 
 
