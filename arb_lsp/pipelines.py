@@ -29,8 +29,10 @@ from arb_lsp.openrouter.gateway import Gateway
 from arb_lsp.openrouter.routing import TaskType
 from arb_lsp.postprocess import guard_stops, is_decided, suggest_edit
 from arb_lsp.privacy import redact
-from arb_lsp.prompts import completion_max_tokens, completion_messages, completion_stop
+from arb_lsp.openrouter.caching import session_id
+from arb_lsp.prompts import completion_max_tokens, completion_prompt, completion_stop
 from arb_lsp.settings import Settings
+from arb_lsp.stable_order import StableOrder
 from arb_lsp.syntax import Definition, ExplainTarget, find_definition, find_explain_target
 from arb_lsp.workspace_context import ContextSnippet, merge_snippets
 
@@ -50,6 +52,8 @@ class CompletionPlan:
     messages: list[dict[str, str]]
     models: tuple[str, ...]
     params: dict[str, object]
+    #: Characters of the last message that stay the same while the user types here (prompt caching).
+    stable_chars: int = 0
 
     @property
     def key(self) -> str:
@@ -78,8 +82,13 @@ def plan_completion(
     neighbours: Sequence[Snippet] = (),
     context_tokens: int | None = None,
     context_snippets: Sequence[ContextSnippet] = (),
+    order: StableOrder | None = None,
+    workspace: Sequence[str] = (),
 ) -> CompletionPlan:
-    """``context_snippets`` (from the workspace context providers) are merged by priority into the budget."""
+    """``context_snippets`` (from the workspace context providers) are merged by priority into the budget;
+    ``order`` keeps what was sent for this document before in its place (prompt caching). ``workspace``
+    (its folders) names the OpenRouter session the request belongs to, which keeps it on the provider
+    holding its cached prompt."""
     budget = COMPLETION_PROMPT_TOKENS if context_tokens is None else min(COMPLETION_PROMPT_TOKENS, context_tokens // 2)
     if context_snippets:
         chars = chars_for_tokens(budget)
@@ -87,6 +96,8 @@ def plan_completion(
         shown = text[max(0, offset - chars) : offset + chars]
         merged = merge_snippets(context_snippets, int(chars * NEIGHBOUR_SHARE), shown)
         neighbours = (*neighbours, *merged)
+    if order is not None:
+        neighbours = order.arrange(path, neighbours)
     context = build_completion_context(
         text,
         offset,
@@ -108,9 +119,11 @@ def plan_completion(
         "max_tokens": completion_max_tokens(context, settings.completion.max_tokens),
         "temperature": 0.1,
         "stop": guard_stops(context, completion_stop(context)),
+        "session_id": session_id(workspace, TaskType.COMPLETION.value),
     }
     models = settings.completion_models(context.multiline)
-    return CompletionPlan(context, completion_messages(context), models, params)
+    prompt = completion_prompt(context)
+    return CompletionPlan(context, prompt.messages, models, params, prompt.stable_chars)
 
 
 class Deadline:
@@ -146,7 +159,9 @@ async def run_completion(
     used is not generated, nor billed, any further.
     """
     raw = ""
-    stream = gateway.stream(TaskType.COMPLETION, plan.messages, plan.models, **plan.params)
+    stream = gateway.stream(
+        TaskType.COMPLETION, plan.messages, plan.models, stable_chars=plan.stable_chars, **plan.params
+    )
     async with deadline(seconds, "suggest a completion") as timer, stream:
         stream.on_progress = timer.extend
         async for piece in stream:

@@ -13,6 +13,7 @@ and marks the first. A breakpoint on a prompt too short to be cached would only 
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -76,3 +77,11 @@ def with_breakpoint(messages: Sequence[dict[str, Any]], stable_chars: int, model
         {"type": "text", "text": content[stable_chars:]},
     ]
     return result
+
+
+def session_id(workspace: Sequence[str], task: str) -> str:
+    """A stable OpenRouter ``session_id`` for one workspace (its folders) and task: requests that share it
+    are kept on the provider holding their cached prompt from the first one on (not from the first cache hit).
+    The folders are hashed: their names never leave the machine. Well under OpenRouter's 128 characters."""
+    digest = hashlib.sha256("\n".join(sorted(workspace)).encode()).hexdigest()[:20]
+    return f"arb-lsp-{task}-{digest}"

@@ -49,7 +49,8 @@ NO_KEY_MESSAGE = (
     "No OpenRouter API key is set. Set OPENROUTER_API_KEY or the apiKey setting (create a key at openrouter.ai/keys)."
 )
 
-Messages = Sequence[dict[str, str]]
+#: Chat messages; ``content`` is text, or a list of text parts (one may carry a ``cache_control`` breakpoint).
+Messages = Sequence[dict[str, Any]]
 
 
 class ChatStream(ClosingStream):
