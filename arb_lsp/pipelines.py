@@ -24,12 +24,12 @@ from arb_lsp.context import (
 from arb_lsp.docstrings import can_document, clean_docstring, docstring_edit, docstring_messages
 from arb_lsp.explain import explain_messages, format_hover
 from arb_lsp.openrouter.cache import request_key
+from arb_lsp.openrouter.caching import session_id
 from arb_lsp.openrouter.errors import RequestTimeoutError
 from arb_lsp.openrouter.gateway import Gateway
 from arb_lsp.openrouter.routing import TaskType
 from arb_lsp.postprocess import guard_stops, is_decided, suggest_edit
 from arb_lsp.privacy import redact
-from arb_lsp.openrouter.caching import session_id
 from arb_lsp.prompts import completion_max_tokens, completion_prompt, completion_stop
 from arb_lsp.settings import Settings
 from arb_lsp.stable_order import StableOrder

@@ -1630,9 +1630,7 @@ class _ChatAnswer:
             # This provider does not stop when the client goes away: the whole answer is billed.
             completion_tokens = max(completion_tokens, len(self.planned))
             reasoning = self.reasoning_tokens
-        usage = self.fake._usage(
-            self.reply, self.model, self.prompt_tokens, completion_tokens, reasoning, self.cache
-        )
+        usage = self.fake._usage(self.reply, self.model, self.prompt_tokens, completion_tokens, reasoning, self.cache)
         first = self.first_content_at if self.first_content_at is not None else now
         self.rec.generation_id = self.gen_id
         self.fake._record_generation(

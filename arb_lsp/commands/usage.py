@@ -30,6 +30,9 @@ _SUMMED = (
     "cancelled",
     "reasoningTokens",
     "estimated",
+    "cachedTokens",
+    "cacheWriteTokens",
+    "cacheSavedUsd",
 )
 
 
@@ -43,6 +46,9 @@ def _totals(rows: Iterable[dict[str, Any]], key: str | None) -> list[dict[str, A
             group[field] += row.get(field, 0)
     for group in groups.values():
         group["costUsd"] = round(group["costUsd"], 10)
+        group["cacheSavedUsd"] = round(group["cacheSavedUsd"], 10)
+        # Of the prompt tokens, the share the providers billed as read from their prompt cache.
+        group["cachedShare"] = round(group["cachedTokens"] / group["promptTokens"], 4) if group["promptTokens"] else 0.0
     return [groups[name] for name in sorted(groups)]
 
 
@@ -66,7 +72,7 @@ def report(days: int) -> dict[str, Any]:
         "ledger": str(path),
         "byModel": _totals(rows, "model"),
         "byDay": _totals(rows, "day"),
-        "total": total[0] if total else dict.fromkeys(_SUMMED, 0),
+        "total": total[0] if total else {**dict.fromkeys(_SUMMED, 0), "cachedShare": 0.0},
         "rows": rows,
     }
     return _with_suggestions(data, path, days)
@@ -111,8 +117,10 @@ def _line(name: str, group: dict[str, Any]) -> list[str]:
         name,
         count(group["requests"]),
         count(group["promptTokens"]),
+        f"{group['cachedShare']:.0%}",
         count(group["completionTokens"]),
         usd(group["costUsd"]),
+        usd(group["cacheSavedUsd"]),
         count(group["errors"]),
     ]
 
@@ -126,8 +134,8 @@ def run(args: argparse.Namespace) -> int:
     if not data["rows"]:
         write_out(f"No requests recorded {span}.\nLedger: {data['ledger']}\n")
         return EXIT_OK
-    numbers = (1, 2, 3, 4, 5)
-    headers = ["REQUESTS", "PROMPT TOKENS", "COMPLETION TOKENS", "COST", "ERRORS"]
+    numbers = (1, 2, 3, 4, 5, 6, 7)
+    headers = ["REQUESTS", "PROMPT TOKENS", "CACHED", "COMPLETION TOKENS", "COST", "CACHE SAVED", "ERRORS"]
     by_model = table(["MODEL", *headers], [_line(g["model"], g) for g in data["byModel"]], numbers)
     by_day = table(["DAY", *headers], [_line(g["day"], g) for g in data["byDay"]], numbers)
     total = data["total"]

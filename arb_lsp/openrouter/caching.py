@@ -37,7 +37,10 @@ class CachePolicy:
 
 #: Families by id pattern, first match wins (``~`` aliases included); from OpenRouter's caching guide.
 _POLICIES: tuple[tuple[re.Pattern[str], CachePolicy], ...] = (
-    (re.compile(r"^~?anthropic/claude-(opus-4\.[5-9]|haiku-4\.5|opus-[5-9])"), CachePolicy("explicit", 4096, 0.1, 1.25)),
+    (
+        re.compile(r"^~?anthropic/claude-(opus-4\.[5-9]|haiku-4\.5|opus-[5-9])"),
+        CachePolicy("explicit", 4096, 0.1, 1.25),
+    ),
     (re.compile(r"^~?anthropic/claude-3(\.5)?-haiku"), CachePolicy("explicit", 2048, 0.1, 1.25)),
     (re.compile(r"^~?anthropic/"), CachePolicy("explicit", 1024, 0.1, 1.25)),
     (re.compile(r"^~?qwen/"), CachePolicy("explicit", 1024, 0.1, 1.25)),

@@ -388,6 +388,9 @@ class OpenRouterClient:
         result.provider = chunk.get("provider") or result.provider
         if isinstance(chunk.get("usage"), dict):
             result.usage = Usage.model_validate(chunk["usage"])
+            # The caching guide places ``cache_discount`` in the response body; take it from either place.
+            if result.usage.cache_discount is None and isinstance(chunk.get("cache_discount"), int | float):
+                result.usage.cache_discount = float(chunk["cache_discount"])
         choices = chunk.get("choices") or []
         if not choices or not isinstance(choices[0], dict):
             return None

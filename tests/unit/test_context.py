@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from arb_lsp.context import (
-    WINDOW_STEPS,
     NEIGHBOUR_SHARE,
+    WINDOW_STEPS,
     CompletionContext,
     LineIndex,
     Snippet,
