@@ -11,6 +11,7 @@ import dataclasses
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from arb_lsp.context import (
     NEIGHBOUR_SHARE,
@@ -51,7 +52,7 @@ class CompletionPlan:
     context: CompletionContext
     messages: list[dict[str, str]]
     models: tuple[str, ...]
-    params: dict[str, object]
+    params: dict[str, Any]
     #: Characters of the last message that stay the same while the user types here (prompt caching).
     stable_chars: int = 0
 
@@ -115,7 +116,7 @@ def plan_completion(
             suffix=outgoing(context.suffix, settings),
             neighbours=tuple(Snippet(s.path, outgoing(s.text, settings)) for s in context.neighbours),
         )
-    params: dict[str, object] = {
+    params: dict[str, Any] = {
         "max_tokens": completion_max_tokens(context, settings.completion.max_tokens),
         "temperature": 0.1,
         "stop": guard_stops(context, completion_stop(context)),
@@ -188,7 +189,7 @@ class ExplainPlan:
     target: ExplainTarget
     messages: list[dict[str, str]]
     models: tuple[str, ...]
-    params: dict[str, object]
+    params: dict[str, Any]
 
 
 def plan_explain(
@@ -199,7 +200,7 @@ def plan_explain(
     if target is None:
         return None
     safe = dataclasses.replace(target, code=outgoing(target.code, settings))
-    params: dict[str, object] = {"max_tokens": 400, "temperature": 0.2}
+    params: dict[str, Any] = {"max_tokens": 400, "temperature": 0.2}
     return ExplainPlan(target, explain_messages(safe, language_id, path), settings.models_for(TaskType.EXPLAIN), params)
 
 
@@ -219,7 +220,7 @@ class DocstringPlan:
     definition: Definition
     messages: list[dict[str, str]]
     models: tuple[str, ...]
-    params: dict[str, object]
+    params: dict[str, Any]
     style: str
 
 
@@ -243,7 +244,7 @@ def find_documentable(text: str, language_id: str, line: int, column: int) -> De
 def plan_docstring(settings: Settings, definition: Definition, style: str | None = None) -> DocstringPlan:
     style = style or settings.docstring.style
     safe = dataclasses.replace(definition, text=outgoing(definition.text, settings))
-    params: dict[str, object] = {"max_tokens": 600, "temperature": 0.2}
+    params: dict[str, Any] = {"max_tokens": 600, "temperature": 0.2}
     return DocstringPlan(
         definition, docstring_messages(safe, style), settings.models_for(TaskType.DOCSTRING), params, style
     )
