@@ -44,6 +44,7 @@ async def test_whole_answers_record_cached_and_written_tokens(
     for tail in ("a", "ab"):
         await gateway.ask(TaskType.COMPLETION, messages(tail), (CLAUDE,), stable_chars=len(STABLE))
     first, second = (r.json["messages"][-1]["content"] for r in fake.chat_requests())
+    assert first[0] == second[0]  # the same stable block, with its breakpoint: read back
     assert first[0]["cache_control"] == {"type": "ephemeral"} and first[0]["text"] == STABLE
     (row,) = ledger.summary(1)
     billed = fake.billed()
