@@ -193,7 +193,11 @@ def build_completion_context(
     offset = min(max(offset, 0), len(text))
     budget = max(0, budget_chars)
     neighbour_cap = int(budget * NEIGHBOUR_SHARE) if neighbours else 0
-    code_budget = budget - min(neighbour_cap, _snippets_size(neighbours))
+    # What the neighbours need is reserved in steps of 1/WINDOW_STEPS of the budget, so that context from other
+    # files growing or shrinking a little (a snippet more or less) does not move the code windows (prompt caching).
+    step = max(1, budget // WINDOW_STEPS)
+    reserved = -(-_snippets_size(neighbours) // step) * step
+    code_budget = budget - min(neighbour_cap, reserved)
 
     share = min(max(suffix_share, 0.0), 1.0)
     suffix_budget = int(code_budget * share)
@@ -206,7 +210,6 @@ def build_completion_context(
         suffix_budget += prefix_budget - available_before
         prefix_budget = available_before
 
-    step = max(1, budget // WINDOW_STEPS)
     start = _prefix_window_start(offset, prefix_budget, index, step)
     end = _suffix_window_end(text, offset, suffix_budget, index, step)
     prefix, suffix = text[start:offset], text[offset:end]

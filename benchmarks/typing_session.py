@@ -4,7 +4,7 @@
     .venv/bin/python -m benchmarks.typing_session --no-write --baseline d949101
 
 A workspace with a 2,000-line Python file (``benchmarks.corpus``) that imports two modules of the workspace
-(so the workspace context has imports to show) is opened in the real server over LSP, against the fake
+(so the workspace context has imports to show), with two other files open beside it (for similar windows), is opened in the real server over LSP, against the fake
 OpenRouter, which caches prompt prefixes and bills them as OpenRouter's caching guide documents. A function is
 typed character by character near the end of the file, with ten lines below it; after each character the
 editor asks for ghost text and waits for it (debounce off, so each keystroke is one request), 50 times.
@@ -74,6 +74,21 @@ class Order:
 '''
 
 
+#: Open in the editor beside the edited file: windows of it resemble the function typed (similar-windows context).
+REPORT = "".join(
+    f"""def order_{name}(orders, rate):
+    \"\"\"The {name} of the orders, with the rate applied.\"\"\"
+    result = 0
+    for order in orders:
+        result += apply_rate(order.subtotal(), rate) * {k}
+    return result
+
+
+"""
+    for k, name in enumerate(("count", "average", "largest", "smallest", "spread", "median"), start=1)
+)
+
+
 @dataclass
 class Session:
     """One typing session's figures, from the fake's records."""
@@ -92,10 +107,14 @@ def workspace(root: Path) -> tuple[Path, int]:
     (root / "shop" / "__init__.py").write_text("")
     (root / "shop" / "pricing.py").write_text(HELPERS)
     (root / "shop" / "orders.py").write_text(HELPERS.replace("Pricing", "Order").replace("apply_rate", "discount"))
-    body = python_source(FILE_LINES - 14).rstrip("\n").split("\n")
+    (root / "shop" / "report.py").write_text("from shop.pricing import apply_rate\n\n\n" + REPORT)
+    body = python_source(FILE_LINES).rstrip("\n").split("\n")
     head = ["from shop.pricing import Order, apply_rate", "from shop.orders import discount", ""]
     tail = ["", "", "def main() -> None:", "    print(order_total([], 0.1))", ""]
-    lines = head + body[: FILE_LINES - len(head) - len(tail) - 2] + ["", ""]
+    body = body[: FILE_LINES - len(head) - len(tail) - 2]
+    while body and body[-1].strip():  # end the corpus at the end of a definition
+        body.pop()
+    lines = head + body + ["", ""]
     cursor_line = len(lines) - 1
     lines[cursor_line : cursor_line + 1] = ["", *tail]
     path = root / "shop" / "app.py"
@@ -135,6 +154,8 @@ async def type_session(fake: FakeOpenRouter, model: str, server_dir: Path) -> Se
         try:
             options = {"models": {"completion": model, "completionBlock": model}, "completion": {"debounceMs": 0}}
             await server.initialize(options, root=root.as_uri())
+            for other in ("report.py", "pricing.py"):
+                Document(server, (root / "shop" / other).as_uri(), (root / "shop" / other).read_text())
             document = Document(server, path.as_uri(), path.read_text())
             column = 0
             for char in TYPED[:KEYSTROKES]:
