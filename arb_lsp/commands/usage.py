@@ -72,7 +72,7 @@ def report(days: int) -> dict[str, Any]:
         "ledger": str(path),
         "byModel": _totals(rows, "model"),
         "byDay": _totals(rows, "day"),
-        "total": total[0] if total else {**dict.fromkeys(_SUMMED, 0), "cachedShare": 0.0},
+        "total": total[0] if total else {**dict.fromkeys(_SUMMED, 0), "cachedShare": 0.0},  # no rows yet
         "rows": rows,
     }
     return _with_suggestions(data, path, days)
@@ -82,7 +82,8 @@ def _with_suggestions(data: dict[str, Any], path: Path, days: int) -> dict[str, 
     """The join with the suggestions table (``arb_lsp.acceptance``): per model ``shown``, ``accepted``,
     ``acceptRate``, ``costPerAcceptedUsd``, ``medianMsToSuggestion``; totals and splits in ``suggestions``."""
     try:
-        data["byModel"] = join_acceptance(data["byModel"], path, days, dict.fromkeys(_SUMMED, 0))
+        blank = {**dict.fromkeys(_SUMMED, 0), "cachedShare": 0.0}
+        data["byModel"] = join_acceptance(data["byModel"], path, days, blank)
         data["suggestions"] = {
             "total": acceptance_totals(path, days),
             "byLanguage": acceptance_report(path, days, "language"),
