@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from fake_openrouter import FakeOpenRouter, Reply
+from lsp_support import cursor, edit, inline, lsp_session, open_document
+from lsprotocol import types
 from test_cli import arb
 
 CLAUDE = "anthropic/claude-sonnet-4.5"
@@ -57,3 +59,26 @@ def test_a_short_prompt_gets_no_breakpoint(fake: FakeOpenRouter, data: Path, wor
     arb(fake, data, "complete", "calc.py:1:6", "--model", CLAUDE, cwd=work)
     [request] = fake.chat_requests()
     assert isinstance(request.json["messages"][-1]["content"], str)  # a write would cost 1.25x for nothing
+
+
+async def test_over_lsp_requests_typed_one_character_apart_share_their_prompt_up_to_the_cursor_line(
+    fake: FakeOpenRouter, tmp_path: Path
+) -> None:
+    fake.default_reply = Reply.text("unrelated()")  # never what is typed next: no type-ahead
+    body = "".join(f"def helper_{i}(values):\n    return sum(values) * {i}\n\n\n" for i in range(300))
+    options = {"models": {"completion": CLAUDE, "completionBlock": CLAUDE}, "completion": {"debounceMs": 0}}
+    async with lsp_session(fake, tmp_path, init_options=options) as client:
+        text, position = cursor(body + "def total(items):\n    result = sum(it█)\n")
+        uri = open_document(client, text)
+        await inline(client, uri, position)
+        edit(client, uri, 2, position, "e")
+        await inline(client, uri, types.Position(line=position.line, character=position.character + 1))
+    first, second = (r.json for r in fake.chat_requests())
+    assert first["messages"][0] == second["messages"][0]  # one system text
+    one, two = ("".join(part["text"] for part in request["messages"][-1]["content"]) for request in (first, second))
+    line = one.index("    result = sum(it")
+    assert one[:line] == two[:line]
+    # The breakpoint marks the same stable part in both, and both belong to one session.
+    assert first["messages"][-1]["content"][0] == second["messages"][-1]["content"][0]
+    assert first["session_id"] == second["session_id"]
+    assert fake.billed()[1]["native_tokens_cached"] > 0
