@@ -63,10 +63,11 @@ def cache_policy(model: str) -> CachePolicy | None:
 
 def with_breakpoint(messages: Sequence[dict[str, Any]], stable_chars: int, model: str) -> list[dict[str, Any]]:
     """``messages`` with a ``cache_control`` breakpoint after the first ``stable_chars`` of the last one, when
-    ``model`` caches only at breakpoints and everything up to it is long enough to be cached; else unchanged."""
+    ``model`` caches only at breakpoints and everything up to it is long enough to be cached; else unchanged.
+    A free model (``:free``) gets none: there is nothing to save on it."""
     policy = cache_policy(model)
     result = [dict(message) for message in messages]
-    if policy is None or policy.kind != "explicit" or not result or stable_chars <= 0:
+    if policy is None or policy.kind != "explicit" or not result or stable_chars <= 0 or model.endswith(":free"):
         return result
     last = result[-1]
     content = last.get("content")

@@ -88,8 +88,12 @@ def test_automatic_and_uncached_families_get_no_breakpoint() -> None:
 
 def test_the_caller_s_messages_are_not_changed() -> None:
     original = messages(LONG + "t")
-    with_breakpoint(original, len(LONG), "qwen/qwen3-coder:free")
+    assert isinstance(with_breakpoint(original, len(LONG), "qwen/qwen3-max")[1]["content"], list)  # Alibaba
     assert original == messages(LONG + "t")
+
+
+def test_a_free_model_gets_no_breakpoint() -> None:
+    assert with_breakpoint(messages(LONG + "t"), len(LONG), "qwen/qwen3-coder:free") == messages(LONG + "t")
 
 
 def test_families() -> None:
