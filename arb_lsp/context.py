@@ -43,6 +43,15 @@ _MIN_SNIPPET_CHARS = 80
 
 _CLOSERS_AND_TERMINATORS = frozenset(")]};,")
 
+# Prompt caching (``arb_lsp.prompts``): a provider bills a repeated prompt prefix at a fraction of the price, so
+# the windows do not move with every line typed.  The window above the cursor starts, and the one below it
+# ends, at the first line break after a multiple of 1/WINDOW_STEPS of the budget (offsets in the document): they
+# move in steps of that many characters, and the window above the cursor gives up less than one step of its
+# budget for it.  The stable part of the prompt ends at the last multiple of STABLE_STEP_LINES lines before the
+# cursor: what an explicit cache breakpoint marks.
+WINDOW_STEPS = 16
+STABLE_STEP_LINES = 8
+
 
 @dataclass(frozen=True, slots=True)
 class Snippet:
@@ -70,6 +79,9 @@ class CompletionContext:
     indent_unit: str
     multiline: bool
     neighbours: tuple[Snippet, ...] = ()
+    #: How many characters at the start of ``prefix`` stay the same while the user types at the cursor
+    #: (up to a line boundary that moves in steps of ``STABLE_STEP_LINES``).
+    stable_prefix_chars: int = 0
 
 
 class TextSlices(Protocol):
@@ -182,7 +194,11 @@ def build_completion_context(
     offset = min(max(offset, 0), len(text))
     budget = max(0, budget_chars)
     neighbour_cap = int(budget * neighbour_share) if neighbours else 0
-    code_budget = budget - min(neighbour_cap, _snippets_size(neighbours))
+    # What the neighbours need is reserved in steps of 1/WINDOW_STEPS of the budget, so that context from other
+    # files growing or shrinking a little (a snippet more or less) does not move the code windows (prompt caching).
+    step = max(1, budget // WINDOW_STEPS)
+    reserved = -(-_snippets_size(neighbours) // step) * step
+    code_budget = budget - min(neighbour_cap, reserved)
 
     share = min(max(suffix_share, 0.0), 1.0)
     suffix_budget = int(code_budget * share)
@@ -195,11 +211,12 @@ def build_completion_context(
         suffix_budget += prefix_budget - available_before
         prefix_budget = available_before
 
-    start = _prefix_window_start(offset, prefix_budget, index)
-    end = _suffix_window_end(text, offset, suffix_budget, index)
+    start = _prefix_window_start(offset, prefix_budget, index, step)
+    end = _suffix_window_end(text, offset, suffix_budget, index, step)
     prefix, suffix = text[start:offset], text[offset:end]
 
     cursor_line = index.line_of(offset)
+    stable_end = index.line_start(cursor_line // STABLE_STEP_LINES * STABLE_STEP_LINES)
     line_prefix = text[max(index.line_start(cursor_line), start) : offset]
     line_suffix = text[offset : min(index.line_end(cursor_line), end)]
 
@@ -216,11 +233,19 @@ def build_completion_context(
         indent_unit=detect_indent_unit(prefix + suffix, language_id),
         multiline=wants_multiline(line_prefix, line_suffix, language_id, multiline),
         neighbours=kept_neighbours,
+        stable_prefix_chars=max(0, min(stable_end, offset) - start),
     )
 
 
-def _prefix_window_start(offset: int, budget: int, index: Lines) -> int:
+def _prefix_window_start(offset: int, budget: int, index: Lines, step: int = 1) -> int:
     earliest = offset - budget
+    if 0 < earliest < offset:
+        # The next step of the grid, then the next line start: the same start for every cursor nearby.
+        grid = -(-earliest // step) * step
+        line = index.line_of(grid)
+        anchored = grid if index.line_start(line) == grid else index.line_start(line + 1)
+        if line + 1 < index.line_count() and anchored <= index.line_start(index.line_of(offset)):
+            return anchored
     if 0 < earliest < offset and index.splits_crlf(earliest):
         earliest += 1
     if earliest <= 0:
@@ -234,10 +259,13 @@ def _prefix_window_start(offset: int, budget: int, index: Lines) -> int:
     return earliest
 
 
-def _suffix_window_end(text: TextSlices, offset: int, budget: int, index: Lines) -> int:
+def _suffix_window_end(text: TextSlices, offset: int, budget: int, index: Lines, step: int = 1) -> int:
     latest = offset + budget
     if latest >= len(text):
         return len(text)
+    anchored = index.line_start(index.line_of(latest // step * step))
+    if anchored > offset:
+        return anchored
     boundary = index.line_start(index.line_of(latest))
     if boundary > offset:
         return boundary

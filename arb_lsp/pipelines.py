@@ -11,6 +11,7 @@ import dataclasses
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from arb_lsp.context import (
     NEIGHBOUR_SHARE,
@@ -24,13 +25,15 @@ from arb_lsp.context import (
 from arb_lsp.docstrings import can_document, clean_docstring, docstring_edit, docstring_messages
 from arb_lsp.explain import explain_messages, format_hover
 from arb_lsp.openrouter.cache import request_key
+from arb_lsp.openrouter.caching import session_id
 from arb_lsp.openrouter.errors import RequestTimeoutError
 from arb_lsp.openrouter.gateway import Gateway
 from arb_lsp.openrouter.routing import TaskType
 from arb_lsp.postprocess import guard_stops, is_decided, suggest_edit
 from arb_lsp.privacy import redact
-from arb_lsp.prompts import completion_max_tokens, completion_messages, completion_stop
+from arb_lsp.prompts import completion_max_tokens, completion_prompt, completion_stop
 from arb_lsp.settings import Settings
+from arb_lsp.stable_order import StableOrder
 from arb_lsp.syntax import Definition, ExplainTarget, find_definition, find_explain_target
 from arb_lsp.workspace_context import ContextSnippet, merge_snippets
 
@@ -73,7 +76,9 @@ class CompletionPlan:
     context: CompletionContext
     messages: list[dict[str, str]]
     models: tuple[str, ...]
-    params: dict[str, object]
+    params: dict[str, Any]
+    #: Characters of the last message that stay the same while the user types here (prompt caching).
+    stable_chars: int = 0
 
     @property
     def key(self) -> str:
@@ -103,9 +108,14 @@ def plan_completion(
     context_tokens: int | None = None,
     context_snippets: Sequence[ContextSnippet] = (),
     prompt_price: float | None = None,
+    order: StableOrder | None = None,
+    workspace: Sequence[str] = (),
 ) -> CompletionPlan:
     """``context_snippets`` (from the workspace context providers) are merged by priority into the budget,
-    which follows the model (:func:`completion_prompt_tokens`); without them the code gets the base budget."""
+    which follows the model (:func:`completion_prompt_tokens`); without them the code gets the base budget.
+    ``order`` keeps what was sent for this document before in its place (prompt caching). ``workspace``
+    (its folders) names the OpenRouter session the request belongs to, which keeps it on the provider
+    holding its cached prompt."""
     budget = completion_prompt_tokens(settings.completion.max_prompt_tokens, context_tokens, prompt_price)
     share = NEIGHBOUR_SHARE
     if context_snippets or neighbours:
@@ -118,6 +128,8 @@ def plan_completion(
         shown = text[max(0, offset - chars) : offset + chars]
         merged = merge_snippets(context_snippets, int(chars * share), shown)
         neighbours = (*neighbours, *merged)
+    if order is not None:
+        neighbours = order.arrange(path, neighbours)
     context = build_completion_context(
         text,
         offset,
@@ -136,13 +148,15 @@ def plan_completion(
             suffix=outgoing(context.suffix, settings),
             neighbours=tuple(Snippet(s.path, outgoing(s.text, settings)) for s in context.neighbours),
         )
-    params: dict[str, object] = {
+    params: dict[str, Any] = {
         "max_tokens": completion_max_tokens(context, settings.completion.max_tokens),
         "temperature": 0.1,
         "stop": guard_stops(context, completion_stop(context)),
+        "session_id": session_id(workspace, TaskType.COMPLETION.value),
     }
     models = settings.completion_models(context.multiline)
-    return CompletionPlan(context, completion_messages(context), models, params)
+    prompt = completion_prompt(context)
+    return CompletionPlan(context, prompt.messages, models, params, prompt.stable_chars)
 
 
 class Deadline:
@@ -178,7 +192,9 @@ async def run_completion(
     used is not generated, nor billed, any further.
     """
     raw = ""
-    stream = gateway.stream(TaskType.COMPLETION, plan.messages, plan.models, **plan.params)
+    stream = gateway.stream(
+        TaskType.COMPLETION, plan.messages, plan.models, stable_chars=plan.stable_chars, **plan.params
+    )
     async with deadline(seconds, "suggest a completion") as timer, stream:
         stream.on_progress = timer.extend
         async for piece in stream:
@@ -205,7 +221,7 @@ class ExplainPlan:
     target: ExplainTarget
     messages: list[dict[str, str]]
     models: tuple[str, ...]
-    params: dict[str, object]
+    params: dict[str, Any]
 
 
 def plan_explain(
@@ -216,7 +232,7 @@ def plan_explain(
     if target is None:
         return None
     safe = dataclasses.replace(target, code=outgoing(target.code, settings))
-    params: dict[str, object] = {"max_tokens": 400, "temperature": 0.2}
+    params: dict[str, Any] = {"max_tokens": 400, "temperature": 0.2}
     return ExplainPlan(target, explain_messages(safe, language_id, path), settings.models_for(TaskType.EXPLAIN), params)
 
 
@@ -236,7 +252,7 @@ class DocstringPlan:
     definition: Definition
     messages: list[dict[str, str]]
     models: tuple[str, ...]
-    params: dict[str, object]
+    params: dict[str, Any]
     style: str
 
 
@@ -260,7 +276,7 @@ def find_documentable(text: str, language_id: str, line: int, column: int) -> De
 def plan_docstring(settings: Settings, definition: Definition, style: str | None = None) -> DocstringPlan:
     style = style or settings.docstring.style
     safe = dataclasses.replace(definition, text=outgoing(definition.text, settings))
-    params: dict[str, object] = {"max_tokens": 600, "temperature": 0.2}
+    params: dict[str, Any] = {"max_tokens": 600, "temperature": 0.2}
     return DocstringPlan(
         definition, docstring_messages(safe, style), settings.models_for(TaskType.DOCSTRING), params, style
     )

@@ -11,6 +11,8 @@ this module a flat list of templates and functions, one group per feature.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from arb_lsp.context import MAX_BLOCK_LINES, CompletionContext, Snippet
 
 Message = dict[str, str]
@@ -22,6 +24,11 @@ HOLE = "{{FILL_HERE}}"
 # Completion
 # ---------------------------------------------------------------------------------------------
 
+# The prompt is laid out for the providers' prompt caches (``arb_lsp.openrouter.caching``): what stays
+# byte-identical while the user types at one spot comes first (the instructions, the same for one-line and
+# block requests; the file's path; code from other files in a stable order; the file from a window start that
+# moves in large steps), and what changes with every keystroke comes last (the cursor's line, the shape rule,
+# the indentation, the task).  A provider then bills everything up to the cursor's line as cached.
 COMPLETION_SYSTEM_TEMPLATE = """\
 You are a code completion engine inside a code editor. You are shown a file in which the \
 cursor is marked {hole}. Reply with ONLY the text that replaces {hole}; it is inserted \
@@ -31,8 +38,8 @@ Rules:
 - Output raw code only: no markdown, no code fences, no explanation, no notes before or after.
 - Never repeat code that comes before or after {hole}: start with the first character that \
 belongs at the cursor and stop where the code after {hole} takes over.
-- {shape_rule}
-- Match the file's style and indentation ({indent}).
+- Follow the shape asked for after the file: the rest of one line, or a block.
+- Match the file's style and indentation.
 - If nothing sensible fits, reply with nothing at all.\
 """
 
@@ -43,15 +50,33 @@ COMPLETION_BLOCK_RULE = (
     "following line exactly as it must appear in the file."
 )
 
-COMPLETION_USER_TEMPLATE = """\
+#: The stable head of the user message: everything up to the file's code.
+COMPLETION_HEAD_TEMPLATE = """\
 Language: {language}
 File: {path}
 {neighbours}
 <file>
-{prefix}{hole}{suffix}
+"""
+#: The rest, from the code above the cursor on: ``{code}`` is the file with the hole.
+COMPLETION_TAIL_TEMPLATE = """\
+{code}
 </file>
 
+{shape_rule} Indentation: {indent}.
 {task}\
+"""
+COMPLETION_USER_TEMPLATE = COMPLETION_HEAD_TEMPLATE + COMPLETION_TAIL_TEMPLATE
+
+#: Codestral's suffix-first order, tried for caching (``benchmarks.typing_session``): the code after the
+#: cursor comes before the code above it, so each keystroke's prompt extends the previous one.
+COMPLETION_SUFFIX_FIRST_TEMPLATE = """\
+The file's code after the cursor:
+<after>
+{suffix}
+</after>
+
+The file from the top of the window to the cursor, which is marked {hole}:
+<file>
 """
 
 COMPLETION_NEIGHBOURS_TEMPLATE = (
@@ -100,13 +125,21 @@ def describe_indent(indent_unit: str) -> str:
     return f"{len(indent_unit)} spaces per level"
 
 
-def completion_messages(ctx: CompletionContext) -> list[Message]:
+@dataclass(frozen=True, slots=True)
+class CompletionPrompt:
+    """The messages of a completion request, and where their stable part ends: the first ``stable_chars``
+    characters of the last message (after the whole system message) stay byte-identical while the user
+    types at one spot, so a provider can cache them (a ``cache_control`` breakpoint goes there)."""
+
+    messages: list[Message]
+    stable_chars: int
+
+
+def completion_prompt(ctx: CompletionContext, *, suffix_first: bool = False) -> CompletionPrompt:
     """The system and user messages asking a chat model to fill the hole at the cursor."""
+    system = COMPLETION_SYSTEM_TEMPLATE.format(hole=HOLE)
     shape_rule = (
         COMPLETION_BLOCK_RULE.format(max_lines=MAX_BLOCK_LINES) if ctx.multiline else COMPLETION_SINGLE_LINE_RULE
-    )
-    system = COMPLETION_SYSTEM_TEMPLATE.format(
-        hole=HOLE, shape_rule=shape_rule, indent=describe_indent(ctx.indent_unit)
     )
     task = (COMPLETION_BLOCK_TASK if ctx.multiline else COMPLETION_SINGLE_LINE_TASK).format(hole=HOLE)
     # Taken from the windows, not from line_prefix/line_suffix, so that whatever was done to the
@@ -115,16 +148,26 @@ def completion_messages(ctx: CompletionContext) -> list[Message]:
     if before:
         after = ctx.suffix.partition("\n")[0].rstrip()
         task += COMPLETION_CURSOR_LINE_NOTE.format(line=before + HOLE + after, before=before)
-    user = COMPLETION_USER_TEMPLATE.format(
-        language=language_name(ctx.language_id),
-        path=ctx.path,
-        neighbours=_neighbours_section(ctx.neighbours),
-        prefix=ctx.prefix,
-        hole=HOLE,
-        suffix=ctx.suffix,
-        task=task,
+    head = COMPLETION_HEAD_TEMPLATE.format(
+        language=language_name(ctx.language_id), path=ctx.path, neighbours=_neighbours_section(ctx.neighbours)
     )
-    return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+    if suffix_first:
+        head = head.removesuffix("<file>\n") + COMPLETION_SUFFIX_FIRST_TEMPLATE.format(suffix=ctx.suffix, hole=HOLE)
+        code = ctx.prefix + HOLE
+    else:
+        code = ctx.prefix + HOLE + ctx.suffix
+    tail = COMPLETION_TAIL_TEMPLATE.format(
+        code=code, shape_rule=shape_rule, indent=describe_indent(ctx.indent_unit), task=task
+    )
+    stable = min(max(ctx.stable_prefix_chars, 0), len(ctx.prefix))
+    return CompletionPrompt(
+        [{"role": "system", "content": system}, {"role": "user", "content": head + tail}], len(head) + stable
+    )
+
+
+def completion_messages(ctx: CompletionContext) -> list[Message]:
+    """The system and user messages asking a chat model to fill the hole at the cursor."""
+    return completion_prompt(ctx).messages
 
 
 def _neighbours_section(snippets: tuple[Snippet, ...]) -> str:

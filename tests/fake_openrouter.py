@@ -324,6 +324,150 @@ def default_key_info(api_key: str | None) -> JSONDict:
     }
 
 
+# ------------------------------------------------------------------------------------------------
+# Prompt caching (guides/best-practices/prompt-caching)
+
+#: Characters per token of the fake's tokenizer (the same estimate as its ``prompt_tokens``).
+CHARS_PER_TOKEN = 4
+#: How long a cached prefix lives without being used (Anthropic's default TTL; others keep it 5-10 minutes).
+CACHE_TTL_S = 300.0
+#: OpenRouter rejects a longer ``session_id`` (its broadcast docs).
+SESSION_ID_MAX = 128
+
+
+@dataclass(frozen=True)
+class CacheFamily:
+    """How one family's providers cache prompts: automatically (every prefix) or only up to ``cache_control``
+    breakpoints; the minimum cached length, the granularity of cached counts, the read and write multipliers."""
+
+    explicit: bool
+    min_tokens: int
+    read: float
+    write: float = 1.0
+    granularity: int = 1
+
+
+#: Model id prefixes and how they cache, from OpenRouter's prompt-caching guide. First match wins.
+CACHE_FAMILIES: tuple[tuple[str, CacheFamily], ...] = (
+    ("anthropic/claude-opus-4.5", CacheFamily(True, 4096, 0.1, 1.25)),
+    ("anthropic/claude-haiku-4.5", CacheFamily(True, 4096, 0.1, 1.25)),
+    ("anthropic/", CacheFamily(True, 1024, 0.1, 1.25)),
+    ("qwen/", CacheFamily(True, 1024, 0.1, 1.25)),
+    ("openai/", CacheFamily(False, 1024, 0.25, granularity=128)),
+    ("deepseek/", CacheFamily(False, 64, 0.1, granularity=64)),
+    ("google/gemini-2.5-pro", CacheFamily(False, 4096, 0.25)),
+    ("google/gemini-2.5", CacheFamily(False, 1024, 0.25)),
+    ("x-ai/", CacheFamily(False, 1024, 0.25)),
+    ("moonshotai/", CacheFamily(False, 1024, 0.25)),
+)
+
+
+def cache_family(model: str) -> CacheFamily | None:
+    """How ``model`` (an alias ``~`` included) caches; None for families OpenRouter documents no caching for."""
+    bare = model.lstrip("~")
+    return next((family for prefix, family in CACHE_FAMILIES if bare.startswith(prefix)), None)
+
+
+@dataclass(frozen=True)
+class CacheOutcome:
+    """What one request read from and wrote to the prompt cache, in tokens."""
+
+    cached_tokens: int = 0
+    cache_write_tokens: int = 0
+
+
+def serialize_prompt(body: JSONDict) -> tuple[str, list[int], list[int]]:
+    """The prompt as the provider reads it: one text, plus the offsets where content blocks end and where
+    ``cache_control`` breakpoints are (a top-level ``cache_control`` marks the end of the prompt)."""
+    text = ""
+    ends: list[int] = []
+    breakpoints: list[int] = []
+    for message in body.get("messages") or []:
+        if not isinstance(message, dict):
+            continue
+        text += f"<|{message.get('role')}|>"
+        content = message.get("content")
+        parts = [{"text": content}] if isinstance(content, str) else content if isinstance(content, list) else []
+        for part in parts:
+            if isinstance(part, dict) and isinstance(part.get("text"), str):
+                text += part["text"]
+                ends.append(len(text))
+                if isinstance(part.get("cache_control"), dict):
+                    breakpoints.append(len(text))
+    if isinstance(body.get("cache_control"), dict) and text:
+        breakpoints.append(len(text))
+    return text, ends, breakpoints
+
+
+class PromptCache:
+    """Cached prompt prefixes per model (one provider each), as the documented families cache them."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        #: model -> prefix -> last use (monotonic seconds).
+        self._prefixes: dict[str, dict[str, float]] = {}
+
+    def clear(self) -> None:
+        with self._lock:
+            self._prefixes.clear()
+
+    def use(self, model: str, body: JSONDict) -> CacheOutcome:
+        """Look the request's prompt up, store what it caches, and say what was read and written."""
+        family = cache_family(model)
+        if family is None:
+            return CacheOutcome()
+        text, ends, breakpoints = serialize_prompt(body)
+        now = time.monotonic()
+        with self._lock:
+            stored = self._prefixes.setdefault(model, {})
+            for prefix, used in list(stored.items()):
+                if now - used > CACHE_TTL_S:
+                    del stored[prefix]
+            if family.explicit:
+                return self._explicit(family, stored, text, ends, breakpoints, now)
+            return self._automatic(family, stored, text, now)
+
+    @staticmethod
+    def _automatic(family: CacheFamily, stored: dict[str, float], text: str, now: float) -> CacheOutcome:
+        longest = max((_common_prefix(text, prefix) for prefix in stored), default=0)
+        cached = longest // CHARS_PER_TOKEN // family.granularity * family.granularity
+        if cached < family.min_tokens:
+            cached = 0
+        if len(text) // CHARS_PER_TOKEN >= family.min_tokens:
+            stored[text] = now
+        return CacheOutcome(cached_tokens=cached)
+
+    @staticmethod
+    def _explicit(
+        family: CacheFamily, stored: dict[str, float], text: str, ends: list[int], breakpoints: list[int], now: float
+    ) -> CacheOutcome:
+        # A hit is a stored prefix ending at one of this prompt's block boundaries, up to its last breakpoint.
+        last = max(breakpoints, default=0)
+        hit = max((end for end in ends if end <= last and text[:end] in stored), default=0)
+        if hit:
+            stored[text[:hit]] = now
+        cached = hit // CHARS_PER_TOKEN
+        written = 0
+        for point in sorted(breakpoints):
+            tokens = point // CHARS_PER_TOKEN
+            if tokens >= family.min_tokens and point > hit:
+                written = tokens - cached
+                stored[text[:point]] = now
+        return CacheOutcome(cached_tokens=cached, cache_write_tokens=written)
+
+
+def _common_prefix(a: str, b: str) -> int:
+    """Length of the common prefix of ``a`` and ``b``, by bisection on slices (fast for long prompts)."""
+    low, high = 0, min(len(a), len(b))
+    while low < high:
+        middle = (low + high + 1) // 2
+        if a[:middle] == b[:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
 @dataclass(frozen=True)
 class Reply:
     """How the fake answers one chat request. Build it with the class methods, not directly."""
@@ -605,6 +749,8 @@ class FakeOpenRouter:
         self._conn_tasks: set[asyncio.Task[Any]] = set()
         self.server_errors: list[str] = []
         self.connections_opened = 0
+        #: Prompt prefixes cached per model, as the providers of the documented families cache them.
+        self.prompt_cache = PromptCache()
         self._set_defaults()
 
     def _set_defaults(self) -> None:
@@ -702,6 +848,7 @@ class FakeOpenRouter:
             self._generation_ready.clear()
             self.server_errors.clear()
             self.connections_opened = 0
+            self.prompt_cache.clear()
             self._set_defaults()
 
     # ----------------------------------------------------------------------------------------------
@@ -1218,6 +1365,11 @@ class FakeOpenRouter:
             return await self._send_json(
                 conn, rec, 400, _error_body(400, 'Input required: specify "prompt" or "messages"')
             )
+        session = body.get("session_id", rec.headers.get("x-session-id"))
+        if session is not None and (not isinstance(session, str) or not session or len(session) > SESSION_ID_MAX):
+            return await self._send_json(
+                conn, rec, 400, _error_body(400, f"session_id must be a string of 1 to {SESSION_ID_MAX} characters")
+            )
         models = body.get("models")
         if isinstance(models, list) and len(models) > 3:
             return await self._send_json(conn, rec, 400, _error_body(400, MODELS_LIMIT_MESSAGE))
@@ -1327,22 +1479,38 @@ class FakeOpenRouter:
         return 0.0
 
     def _usage(
-        self, reply: Reply, model: str, prompt_tokens: int, completion_tokens: int, reasoning_tokens: int = 0
+        self,
+        reply: Reply,
+        model: str,
+        prompt_tokens: int,
+        completion_tokens: int,
+        reasoning_tokens: int = 0,
+        cache: CacheOutcome | None = None,
     ) -> JSONDict:
-        """Usage as OpenRouter reports it: ``completion_tokens`` includes reasoning, billed as output."""
+        """Usage as OpenRouter reports it: ``completion_tokens`` includes reasoning, billed as output; prompt
+        tokens read from the cache are billed at the family's read price, those written at its write price, and
+        ``cache_discount`` is what that saved against the full input price (negative when writes cost more)."""
         completion_tokens += reasoning_tokens
-        cost = (
-            prompt_tokens * self._price(model, "prompt")
-            + completion_tokens * self._price(model, "completion")
-            + self._price(model, "request")
-        )
+        cache = cache or CacheOutcome()
+        family = cache_family(model)
+        price = self._price(model, "prompt")
+        read = family.read if family else 1.0
+        write = family.write if family else 1.0
+        plain = max(prompt_tokens - cache.cached_tokens - cache.cache_write_tokens, 0)
+        prompt_cost = price * (plain + cache.cached_tokens * read + cache.cache_write_tokens * write)
+        discount = prompt_tokens * price - prompt_cost
+        cost = prompt_cost + completion_tokens * self._price(model, "completion") + self._price(model, "request")
         usage: JSONDict = {
             "prompt_tokens": prompt_tokens,
             "completion_tokens": completion_tokens,
             "total_tokens": prompt_tokens + completion_tokens,
             "cost": float(cost if reply.cost is None else reply.cost),
             "is_byok": False,
-            "prompt_tokens_details": {"cached_tokens": 0},
+            "prompt_tokens_details": {
+                "cached_tokens": cache.cached_tokens,
+                "cache_write_tokens": cache.cache_write_tokens,
+            },
+            "cache_discount": float(discount),
             "completion_tokens_details": {"reasoning_tokens": reasoning_tokens},
         }
         if reply.usage:
@@ -1378,6 +1546,11 @@ class _ChatAnswer:
         self.ttft = fake.ttft if reply.ttft is None else reply.ttft
         self.tps = fake.tps if reply.tps is None else reply.tps
         self.prompt_tokens = _estimate_prompt_tokens(body.get("messages"))
+        # The provider reads (and caches) the prompt once it takes the request: not for refusals before it.
+        taken = reply.kind not in ("error", "html", "garbage")
+        cache = fake.prompt_cache.use(served_model, body) if taken else CacheOutcome()
+        cached = min(cache.cached_tokens, self.prompt_tokens)
+        self.cache = CacheOutcome(cached, min(cache.cache_write_tokens, self.prompt_tokens - cached))
         self.first_content_at: float | None = None
         self.sent: list[str] = []
         self.provider = provider_for(served_model)
@@ -1473,7 +1646,7 @@ class _ChatAnswer:
             # This provider does not stop when the client goes away: the whole answer is billed.
             completion_tokens = max(completion_tokens, len(self.planned))
             reasoning = self.reasoning_tokens
-        usage = self.fake._usage(self.reply, self.model, self.prompt_tokens, completion_tokens, reasoning)
+        usage = self.fake._usage(self.reply, self.model, self.prompt_tokens, completion_tokens, reasoning, self.cache)
         first = self.first_content_at if self.first_content_at is not None else now
         self.rec.generation_id = self.gen_id
         self.fake._record_generation(
@@ -1495,6 +1668,8 @@ class _ChatAnswer:
                 "native_tokens_prompt": usage["prompt_tokens"],
                 "native_tokens_completion": usage["completion_tokens"],
                 "native_tokens_reasoning": reasoning,
+                "native_tokens_cached": usage["prompt_tokens_details"]["cached_tokens"],
+                "cache_discount": usage["cache_discount"],
                 "latency": round((first - self.rec.started_at) * 1000),
                 "generation_time": round((now - first) * 1000),
                 "origin": "",
@@ -1568,7 +1743,7 @@ class _ChatAnswer:
             }
         ]
         payload["usage"] = self.fake._usage(
-            self.reply, self.model, self.prompt_tokens, len(pieces), self.reasoning_tokens
+            self.reply, self.model, self.prompt_tokens, len(pieces), self.reasoning_tokens, self.cache
         )
         if self.reasoning_tokens and self.show_reasoning:
             payload["choices"][0]["message"]["reasoning"] = "think " * self.reasoning_tokens
@@ -1586,7 +1761,7 @@ class _ChatAnswer:
         usage_chunk = self._base("chat.completion.chunk")
         usage_chunk["choices"] = []
         usage_chunk["usage"] = self.fake._usage(
-            self.reply, self.model, self.prompt_tokens, len(pieces), self.reasoning_sent
+            self.reply, self.model, self.prompt_tokens, len(pieces), self.reasoning_sent, self.cache
         )
         self._finish_generation(pieces, finish, streamed=True)
         if not await self.fake._send_event(self.conn, usage_chunk):
@@ -1656,7 +1831,7 @@ class _ChatAnswer:
     async def _no_choices_plain(self) -> bool:
         payload = self._base("chat.completion")
         payload["choices"] = []
-        payload["usage"] = self.fake._usage(self.reply, self.model, self.prompt_tokens, 0)
+        payload["usage"] = self.fake._usage(self.reply, self.model, self.prompt_tokens, 0, 0, self.cache)
         return await self.fake._send_json(self.conn, self.rec, 200, payload)
 
     async def _no_choices_stream(self) -> bool:

@@ -22,9 +22,10 @@ from arb_lsp.commands.base import (
     write_out,
 )
 from arb_lsp.commands.terminal import usd
+from arb_lsp.openrouter.caching import cache_policy
 from arb_lsp.openrouter.errors import AuthenticationError, OpenRouterError
 from arb_lsp.openrouter.ledger import UsageLedger, default_ledger_path
-from arb_lsp.openrouter.routing import TaskType
+from arb_lsp.openrouter.routing import TaskType, is_free
 from arb_lsp.openrouter.types import KeyInfo, ModelInfo
 from arb_lsp.settings import Settings
 
@@ -84,7 +85,29 @@ async def _remote_checks(session: Session, settings: Settings, tasks: tuple[Task
     checks.append(key_check)
     paid_blocked = info is not None and info.limit_remaining is not None and info.limit_remaining <= 0
     checks += [_models_check(task, settings.models_for(task), catalogue, paid_blocked) for task in tasks]
+    if TaskType.COMPLETION in tasks:
+        checks.append(_caching_check(settings))
     return checks
+
+
+def _caching_check(settings: Settings) -> Check:
+    """Completion resends nearly the same prompt on every keystroke: paid models whose providers do not
+    cache prompts (per OpenRouter's caching guide) bill all of it every time. A warning when the first
+    model is one of them; fallbacks are only named."""
+    chain = tuple(dict.fromkeys((*settings.models_for(TaskType.COMPLETION), *settings.completion_models(True))))
+    uncached = [m for m in chain if not is_free(m) and cache_policy(m) is None]
+    if not uncached:
+        return Check("caching", "ok", "every paid completion model's provider caches repeated prompts")
+    detail = f"no prompt caching documented for {', '.join(uncached)}: each completion there bills its whole prompt"
+    if chain and chain[0] not in uncached:
+        return Check("caching", "ok", f"{detail} (fallback only)")
+    return Check(
+        "caching",
+        "warn",
+        detail,
+        "a model from a caching family (OpenAI, DeepSeek, Gemini 2.5, Grok, Moonshot, Anthropic) costs less "
+        "while typing (models.completion)",
+    )
 
 
 async def _key_check(session: Session, settings: Settings) -> tuple[Check, KeyInfo | None]:

@@ -104,6 +104,7 @@ async def complete(args: argparse.Namespace) -> int:
             language_id=source.language_id,
             path=source.prompt_path,
             context_snippets=snippets,
+            workspace=(str(Path.cwd()),),
         )
         raw, model, cost = await run_completion(session.gateway, plan, settings.completion.timeout_ms / 1000)
     suggestion = finish_completion(raw, plan, model, cost)

@@ -32,6 +32,9 @@ _SUMMED = (
     "estimated",
     "evalRequests",
     "evalCostUsd",
+    "cachedTokens",
+    "cacheWriteTokens",
+    "cacheSavedUsd",
 )
 
 
@@ -46,6 +49,9 @@ def _totals(rows: Iterable[dict[str, Any]], key: str | None) -> list[dict[str, A
     for group in groups.values():
         group["costUsd"] = round(group["costUsd"], 10)
         group["evalCostUsd"] = round(group["evalCostUsd"], 10)
+        group["cacheSavedUsd"] = round(group["cacheSavedUsd"], 10)
+        # Of the prompt tokens, the share the providers billed as read from their prompt cache.
+        group["cachedShare"] = round(group["cachedTokens"] / group["promptTokens"], 4) if group["promptTokens"] else 0.0
     return [groups[name] for name in sorted(groups)]
 
 
@@ -79,7 +85,7 @@ def report(days: int) -> dict[str, Any]:
         "ledger": str(path),
         "byModel": _totals(rows, "model"),
         "byDay": _totals(rows, "day"),
-        "total": total[0] if total else dict.fromkeys(_SUMMED, 0),
+        "total": total[0] if total else {**dict.fromkeys(_SUMMED, 0), "cachedShare": 0.0},  # no rows yet
         "rows": rows,
     }
     return _with_suggestions(data, path, days)
@@ -89,7 +95,8 @@ def _with_suggestions(data: dict[str, Any], path: Path, days: int) -> dict[str, 
     """The join with the suggestions table (``arb_lsp.acceptance``): per model ``shown``, ``accepted``,
     ``acceptRate``, ``costPerAcceptedUsd``, ``medianMsToSuggestion``; totals and splits in ``suggestions``."""
     try:
-        data["byModel"] = join_acceptance(data["byModel"], path, days, dict.fromkeys(_SUMMED, 0))
+        blank = {**dict.fromkeys(_SUMMED, 0), "cachedShare": 0.0}
+        data["byModel"] = join_acceptance(data["byModel"], path, days, blank)
         data["suggestions"] = {
             "total": acceptance_totals(path, days),
             "byLanguage": acceptance_report(path, days, "language"),
@@ -124,8 +131,10 @@ def _line(name: str, group: dict[str, Any]) -> list[str]:
         name,
         count(group["requests"]),
         count(group["promptTokens"]),
+        f"{group['cachedShare']:.0%}",
         count(group["completionTokens"]),
         usd(group["costUsd"]),
+        usd(group["cacheSavedUsd"]),
         count(group["errors"]),
     ]
 
@@ -139,8 +148,8 @@ def run(args: argparse.Namespace) -> int:
     if not data["rows"]:
         write_out(f"No requests recorded {span}.\nLedger: {data['ledger']}\n")
         return EXIT_OK
-    numbers = (1, 2, 3, 4, 5)
-    headers = ["REQUESTS", "PROMPT TOKENS", "COMPLETION TOKENS", "COST", "ERRORS"]
+    numbers = (1, 2, 3, 4, 5, 6, 7)
+    headers = ["REQUESTS", "PROMPT TOKENS", "CACHED", "COMPLETION TOKENS", "COST", "CACHE SAVED", "ERRORS"]
     by_model = table(["MODEL", *headers], [_line(g["model"], g) for g in data["byModel"]], numbers)
     by_day = table(["DAY", *headers], [_line(g["day"], g) for g in data["byDay"]], numbers)
     total = data["total"]

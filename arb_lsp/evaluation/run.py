@@ -74,7 +74,15 @@ class EvalLedger(MeteredLedger):
         return row
 
     def settle(
-        self, row_id: int, *, cost: float, prompt_tokens: int, completion_tokens: int, reasoning_tokens: int
+        self,
+        row_id: int,
+        *,
+        cost: float,
+        prompt_tokens: int,
+        completion_tokens: int,
+        reasoning_tokens: int,
+        cached_tokens: int = 0,
+        cache_discount: float = 0.0,
     ) -> None:
         super().settle(
             row_id,
@@ -82,6 +90,8 @@ class EvalLedger(MeteredLedger):
             prompt_tokens=prompt_tokens,
             completion_tokens=completion_tokens,
             reasoning_tokens=reasoning_tokens,
+            cached_tokens=cached_tokens,
+            cache_discount=cache_discount,
         )
         entry = self.rows.get(row_id)
         if entry is not None:

@@ -29,6 +29,7 @@ from arb_lsp.openrouter.cache import TTLCache
 from arb_lsp.openrouter.errors import OpenRouterError
 from arb_lsp.openrouter.routing import TaskType
 from arb_lsp.scheduling import LatestWins
+from arb_lsp.stable_order import StableOrder
 
 if TYPE_CHECKING:
     # The pipelines (tree-sitter, post-processing, the HTTP stack) are imported at first use, after ``initialize``.
@@ -98,6 +99,8 @@ class CompletionEngine:
         self._shown: dict[str, _Shown] = {}
         self._last_request: dict[str, float] = {}
         self.tracking = SuggestionTracking(server)
+        #: The order workspace context was last sent in, per document (prompt caching: ``arb_lsp.stable_order``).
+        self.snippet_order = StableOrder()
 
     def documents(self) -> set[str]:
         """The documents this engine keeps state for (``forget`` drops one when it is closed)."""
@@ -171,6 +174,8 @@ class CompletionEngine:
                 context_tokens=server.services.context_tokens(models[0]),
                 prompt_price=server.services.prompt_price(models[0]),
                 context_snippets=snippets,
+                order=self.snippet_order,
+                workspace=server.workspace_roots(),
             )
 
         # Cache and scheduling go by the code around the cursor alone: other files are read (within their

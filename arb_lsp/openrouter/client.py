@@ -49,7 +49,8 @@ NO_KEY_MESSAGE = (
     "No OpenRouter API key is set. Set OPENROUTER_API_KEY or the apiKey setting (create a key at openrouter.ai/keys)."
 )
 
-Messages = Sequence[dict[str, str]]
+#: Chat messages; ``content`` is text, or a list of text parts (one may carry a ``cache_control`` breakpoint).
+Messages = Sequence[dict[str, Any]]
 
 
 class ChatStream(ClosingStream):
@@ -387,6 +388,9 @@ class OpenRouterClient:
         result.provider = chunk.get("provider") or result.provider
         if isinstance(chunk.get("usage"), dict):
             result.usage = Usage.model_validate(chunk["usage"])
+            # The caching guide places ``cache_discount`` in the response body; take it from either place.
+            if result.usage.cache_discount is None and isinstance(chunk.get("cache_discount"), int | float):
+                result.usage.cache_discount = float(chunk["cache_discount"])
         choices = chunk.get("choices") or []
         if not choices or not isinstance(choices[0], dict):
             return None

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from arb_lsp.openrouter.cache import TTLCache, request_key
+from arb_lsp.openrouter.caching import with_breakpoint
 from arb_lsp.openrouter.client import OpenRouterClient
 from arb_lsp.openrouter.errors import (
     EmptyAnswerError,
@@ -300,10 +301,17 @@ class Gateway:
         task: TaskType,
         messages: Sequence[dict[str, str]],
         models: Sequence[str],
+        *,
+        stable_chars: int = 0,
         **params: Any,
     ) -> AnswerStream:
-        """Text pieces of the answer; set ``on_progress`` on it to hear of every delta, reasoning included."""
-        return AnswerStream(lambda holder: self._events(holder, task, list(messages), tuple(models), params))
+        """Text pieces of the answer; set ``on_progress`` on it to hear of every delta, reasoning included.
+
+        ``stable_chars``: how much of the last message stays the same from one request to the next; for a
+        model that caches only at a ``cache_control`` breakpoint, one goes there (``openrouter.caching``)."""
+        return AnswerStream(
+            lambda holder: self._events(holder, task, list(messages), tuple(models), params, stable_chars)
+        )
 
     async def _events(
         self,
@@ -312,6 +320,7 @@ class Gateway:
         messages: list[dict[str, str]],
         models: tuple[str, ...],
         params: dict[str, Any],
+        stable_chars: int = 0,
     ) -> AsyncGenerator[str, None]:
         chain = self.affordable(models)
         key = request_key(chain, messages, params)
@@ -334,7 +343,8 @@ class Gateway:
             model = attempt.models[0]
             # With models left to try, falling back beats waiting out a backoff on this one.
             last = len(attempt.models) == len(pending)
-            stream = self.client.stream(model, messages, retry=None if last else NO_RETRY, **attempt.body)
+            sent = with_breakpoint(messages, stable_chars, model)
+            stream = self.client.stream(model, sent, retry=None if last else NO_RETRY, **attempt.body)
             started = time.monotonic()
             outcome = "ok"
             produced = False

@@ -47,6 +47,10 @@ ADDED_COLUMNS = {
     "reasoning_tokens": "INTEGER NOT NULL DEFAULT 0",
     # 1 for requests made by ``arb-lsp eval`` (measuring models), so ``usage`` can tell them apart.
     "eval": "INTEGER NOT NULL DEFAULT 0",
+    # Prompt caching: tokens read from and written to the provider's cache, and what it saved (USD).
+    "cached_tokens": "INTEGER NOT NULL DEFAULT 0",
+    "cache_write_tokens": "INTEGER NOT NULL DEFAULT 0",
+    "cache_discount": "REAL NOT NULL DEFAULT 0",
 }
 
 
@@ -75,6 +79,10 @@ class UsageEntry:
     reasoning_tokens: int = 0
     #: Made by ``arb-lsp eval`` to measure a model, not by an editor or a one-shot command.
     eval: bool = False
+    cached_tokens: int = 0
+    cache_write_tokens: int = 0
+    #: USD prompt caching saved on this request (OpenRouter's ``cache_discount``; negative for writes).
+    cache_discount: float = 0.0
 
 
 def _day(ts: float) -> str:
@@ -122,7 +130,8 @@ class UsageLedger:
         with self._lock:
             cursor = self._db.execute(
                 "INSERT INTO calls (ts, day, task, model, prompt_tokens, completion_tokens, cost, latency_ms, "
-                "outcome, generation_id, estimated, reasoning_tokens) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "outcome, generation_id, estimated, reasoning_tokens, cached_tokens, cache_write_tokens, "
+                "cache_discount, eval) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     entry.ts,
                     day,
@@ -136,27 +145,37 @@ class UsageLedger:
                     entry.generation_id,
                     int(entry.estimated),
                     entry.reasoning_tokens,
+                    entry.cached_tokens,
+                    entry.cache_write_tokens,
+                    entry.cache_discount,
+                    int(entry.eval),
                 ),
             )
-            if entry.eval:
-                self._db.execute("UPDATE calls SET eval = 1 WHERE id = ?", (cursor.lastrowid,))
             self._db.commit()
             if day == self._spent_day:
                 self._spent += entry.cost
         return cursor.lastrowid
 
     def settle(
-        self, row_id: int, *, cost: float, prompt_tokens: int, completion_tokens: int, reasoning_tokens: int
+        self,
+        row_id: int,
+        *,
+        cost: float,
+        prompt_tokens: int,
+        completion_tokens: int,
+        reasoning_tokens: int,
+        cached_tokens: int = 0,
+        cache_discount: float = 0.0,
     ) -> None:
-        """Replace an estimate with what OpenRouter billed."""
+        """Replace an estimate with what OpenRouter billed (``/generation`` reports no cache writes)."""
         with self._lock:
             row = self._db.execute("SELECT day, cost FROM calls WHERE id = ?", (row_id,)).fetchone()
             if row is None:
                 return
             self._db.execute(
                 "UPDATE calls SET cost = ?, prompt_tokens = ?, completion_tokens = ?, reasoning_tokens = ?, "
-                "estimated = 0 WHERE id = ?",
-                (cost, prompt_tokens, completion_tokens, reasoning_tokens, row_id),
+                "cached_tokens = ?, cache_discount = ?, estimated = 0 WHERE id = ?",
+                (cost, prompt_tokens, completion_tokens, reasoning_tokens, cached_tokens, cache_discount, row_id),
             )
             self._db.commit()
             if row[0] == self._spent_day:
@@ -205,7 +224,8 @@ class UsageLedger:
             rows = self._db.execute(
                 "SELECT day, model, COUNT(*), SUM(prompt_tokens), SUM(completion_tokens), SUM(cost), "
                 "SUM(outcome NOT IN ('ok', 'stopped', 'cancelled')), SUM(outcome = 'cancelled'), AVG(latency_ms), "
-                "SUM(reasoning_tokens), SUM(estimated) "
+                "SUM(reasoning_tokens), SUM(estimated), SUM(cached_tokens), SUM(cache_write_tokens), "
+                "SUM(cache_discount) "
                 "FROM calls WHERE day >= ? GROUP BY day, model ORDER BY day, model",
                 (since,),
             ).fetchall()
@@ -222,8 +242,26 @@ class UsageLedger:
                 "meanLatencyMs": round(float(latency or 0.0), 1),
                 "reasoningTokens": int(reasoning or 0),
                 "estimated": int(estimated or 0),
+                "cachedTokens": int(cached or 0),
+                "cacheWriteTokens": int(written or 0),
+                "cacheSavedUsd": float(saved or 0.0),
             }
-            for day, model, count, prompt, completion, cost, errors, cancelled, latency, reasoning, estimated in rows
+            for (
+                day,
+                model,
+                count,
+                prompt,
+                completion,
+                cost,
+                errors,
+                cancelled,
+                latency,
+                reasoning,
+                estimated,
+                cached,
+                written,
+                saved,
+            ) in rows
         ]
 
     def eval_summary(self, days: int = 7) -> list[dict[str, Any]]:

@@ -82,6 +82,9 @@ class Settlement:
                     generation_id=result.id or None,
                     estimated=estimated,
                     reasoning_tokens=usage.reasoning_tokens if usage is not None else 0,
+                    cached_tokens=usage.cached_tokens if usage is not None else 0,
+                    cache_write_tokens=usage.cache_write_tokens if usage is not None else 0,
+                    cache_discount=(usage.cache_discount or 0.0) if usage is not None else 0.0,
                 )
             )
         except Exception:  # the ledger must never break an answer
@@ -120,6 +123,8 @@ class Settlement:
                     prompt_tokens=stats.tokens_prompt or 0,
                     completion_tokens=stats.tokens_completion or 0,
                     reasoning_tokens=stats.native_tokens_reasoning or 0,
+                    cached_tokens=stats.native_tokens_cached or 0,
+                    cache_discount=stats.cache_discount or 0.0,
                 )
             return
 

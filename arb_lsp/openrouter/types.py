@@ -26,10 +26,25 @@ class Usage(_Open):
     total_tokens: int = 0
     cost: float | None = None
     completion_tokens_details: dict[str, Any] | None = None
+    prompt_tokens_details: dict[str, Any] | None = None
+    #: What prompt caching saved (USD, negative when cache writes cost more than they saved).
+    cache_discount: float | None = None
 
     @property
     def reasoning_tokens(self) -> int:
         value = (self.completion_tokens_details or {}).get("reasoning_tokens")
+        return int(value) if isinstance(value, int | float) else 0
+
+    @property
+    def cached_tokens(self) -> int:
+        """Prompt tokens read from the provider's prompt cache (billed at its read price)."""
+        value = (self.prompt_tokens_details or {}).get("cached_tokens")
+        return int(value) if isinstance(value, int | float) else 0
+
+    @property
+    def cache_write_tokens(self) -> int:
+        """Prompt tokens written to the prompt cache (Anthropic, Alibaba: billed at the write price)."""
+        value = (self.prompt_tokens_details or {}).get("cache_write_tokens")
         return int(value) if isinstance(value, int | float) else 0
 
 
@@ -133,6 +148,8 @@ class GenerationStats(_Open):
     tokens_prompt: int | None = None
     tokens_completion: int | None = None
     native_tokens_reasoning: int | None = None
+    native_tokens_cached: int | None = None
+    cache_discount: float | None = None
     cancelled: bool | None = None
     latency: float | None = None
     generation_time: float | None = None

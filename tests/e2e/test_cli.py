@@ -397,7 +397,10 @@ def test_doctor_passes_when_everything_is_usable(fake: FakeOpenRouter, data: Pat
     assert result.stdout.rstrip().endswith("Everything is usable.")
     report = json.loads(arb(fake, data, "doctor", "--json").stdout)
     assert report["ok"] is True
-    assert [c["name"] for c in report["checks"]] == ["endpoint", "key", "completion", "explain", "docstring", "ledger"]
+    names = ["endpoint", "key", "completion", "explain", "docstring", "caching", "ledger"]
+    assert [c["name"] for c in report["checks"]] == names
+    caching = next(c for c in report["checks"] if c["name"] == "caching")
+    assert "mistralai/codestral-2508" in caching["detail"]  # Mistral documents no prompt caching
     assert fake.chat_requests() == []  # checking never sends code or costs anything
 
 

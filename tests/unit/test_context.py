@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from arb_lsp.context import (
     NEIGHBOUR_SHARE,
+    WINDOW_STEPS,
     CompletionContext,
     LineIndex,
     Snippet,
@@ -155,8 +156,10 @@ def test_budget_is_split_about_three_to_one() -> None:
     ctx = build_completion_context(
         text, offset, index=LineIndex(text), language_id="python", path="p", budget_chars=1200
     )
-    assert 850 <= len(ctx.prefix) <= 900
-    assert 250 <= len(ctx.suffix) <= 300
+    # Each window gives up less than one step of the grid it is anchored to (prompt caching), plus a line.
+    step = 1200 // WINDOW_STEPS
+    assert 900 - step - 13 <= len(ctx.prefix) <= 900
+    assert 300 - step - 13 <= len(ctx.suffix) <= 300
 
 
 def test_suffix_share_is_configurable() -> None:
@@ -165,8 +168,9 @@ def test_suffix_share_is_configurable() -> None:
     ctx = build_completion_context(
         text, offset, index=LineIndex(text), language_id="python", path="p", budget_chars=1200, suffix_share=0.5
     )
-    assert 550 <= len(ctx.prefix) <= 600
-    assert 550 <= len(ctx.suffix) <= 600
+    step = 1200 // WINDOW_STEPS
+    assert 600 - step - 13 <= len(ctx.prefix) <= 600
+    assert 600 - step - 13 <= len(ctx.suffix) <= 600
 
 
 def test_budget_unused_after_the_cursor_goes_to_the_prefix() -> None:
@@ -175,7 +179,7 @@ def test_budget_unused_after_the_cursor_goes_to_the_prefix() -> None:
         text, len(text), index=LineIndex(text), language_id="python", path="p", budget_chars=1200
     )
     assert ctx.suffix == ""
-    assert 1150 <= len(ctx.prefix) <= 1200
+    assert 1200 - 1200 // WINDOW_STEPS - 13 <= len(ctx.prefix) <= 1200
 
 
 def test_budget_unused_before_the_cursor_goes_to_the_suffix() -> None:
@@ -321,7 +325,7 @@ def test_no_neighbours_leaves_the_whole_budget_to_code() -> None:
     ctx = build_completion_context(
         text, len(text) // 2, index=LineIndex(text), language_id="python", path="p", budget_chars=1000
     )
-    assert len(ctx.prefix) + len(ctx.suffix) >= 950
+    assert len(ctx.prefix) + len(ctx.suffix) >= 1000 - 2 * (1000 // WINDOW_STEPS + 13)
     assert ctx.neighbours == ()
 
 

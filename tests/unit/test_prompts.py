@@ -8,7 +8,7 @@ import pytest
 
 from arb_lsp import prompts
 from arb_lsp.context import MAX_BLOCK_LINES, CompletionContext, LineIndex, Snippet, build_completion_context
-from arb_lsp.prompts import HOLE, completion_max_tokens, completion_messages, completion_stop
+from arb_lsp.prompts import HOLE, completion_max_tokens, completion_messages, completion_prompt, completion_stop
 
 CURSOR = "█"
 
@@ -79,17 +79,17 @@ def test_system_message_states_the_rules() -> None:
 
 def test_single_line_prompt_asks_for_one_line() -> None:
     ctx = make_context("total = compute(█\n", multiline="never")
-    system, user = system_and_user(ctx)
-    assert prompts.COMPLETION_SINGLE_LINE_RULE in system
-    assert "block" not in system
+    _, user = system_and_user(ctx)
+    assert prompts.COMPLETION_SINGLE_LINE_RULE in user
+    assert "up to" not in user
     assert "rest of the line" in user
 
 
 def test_block_prompt_asks_for_a_bounded_block() -> None:
     ctx = make_context("def f():\n    █\n")
-    system, user = system_and_user(ctx)
-    assert f"up to {MAX_BLOCK_LINES} lines" in system
-    assert prompts.COMPLETION_SINGLE_LINE_RULE not in system
+    _, user = system_and_user(ctx)
+    assert f"up to {MAX_BLOCK_LINES} lines" in user
+    assert prompts.COMPLETION_SINGLE_LINE_RULE not in user
     assert prompts.COMPLETION_BLOCK_TASK.format(hole=HOLE) in user
 
 
@@ -101,9 +101,10 @@ def test_block_prompt_asks_for_a_bounded_block() -> None:
         ("def f():\n    █\n", "python", "4 spaces per level"),
     ],
 )
-def test_system_message_names_the_indentation(source: str, language_id: str, described: str) -> None:
-    system, _ = system_and_user(make_context(source, language_id))
-    assert described in system
+def test_prompt_names_the_indentation_after_the_file(source: str, language_id: str, described: str) -> None:
+    _, user = system_and_user(make_context(source, language_id))
+    assert described in user
+    assert user.index(described) > user.index("</file>")
 
 
 def test_typed_text_on_the_cursor_line_is_pointed_out() -> None:
@@ -192,3 +193,62 @@ def test_templates_are_module_constants() -> None:
         "COMPLETION_NEIGHBOURS_TEMPLATE",
     ):
         assert isinstance(getattr(prompts, name), str)
+
+
+# --- laid out for prompt caching ------------------------------------------------------------------
+
+
+def test_single_line_and_block_requests_share_their_system_message() -> None:
+    single, _ = system_and_user(make_context("total = compute(█\n", multiline="never"))
+    block, _ = system_and_user(make_context("def f():\n    █\n"))
+    assert single == block
+
+
+def _typed(source: str, typed: str) -> tuple[str, str]:
+    """The user messages before and after typing ``typed`` at the cursor of a long file."""
+    before = completion_prompt(make_context(source, multiline="never")).messages
+    after = completion_prompt(make_context(source.replace(CURSOR, typed + CURSOR), multiline="never")).messages
+    assert before[0] == after[0]
+    return before[1]["content"], after[1]["content"]
+
+
+LONG_FILE = "".join(f"def f{i}(x):\n    return x + {i}\n\n" for i in range(400))
+
+
+def test_two_requests_typed_one_character_apart_share_the_prompt_up_to_the_cursor_line() -> None:
+    source = LONG_FILE + "def total(items):\n    result = sum(it█)\n    return result\n"
+    before, after = _typed(source, "e")
+    cursor_line = before.index("    result = sum(it")
+    assert before[:cursor_line] == after[:cursor_line]
+    # More than that: everything up to the cursor is the same text.
+    assert after.startswith(before[: before.index(HOLE)])
+
+
+def test_a_new_line_keeps_the_window_start_and_the_context() -> None:
+    neighbours = (Snippet("lib/util.py", "# Path: lib/util.py\ndef helper():\n    return 1\n"),)
+    source = LONG_FILE + "def total(items):\n    result = 0\n    █\n"
+    first = completion_prompt(make_context(source, neighbours=neighbours)).messages[1]["content"]
+    second = completion_prompt(
+        make_context(source.replace(CURSOR, "for item in items:\n        " + CURSOR), neighbours=neighbours)
+    ).messages[1]["content"]
+    shared = first[: first.index("    result = 0")]
+    assert second.startswith(shared)
+    assert "lib/util.py" in shared and "<file>" in shared
+
+
+def test_stable_part_ends_before_the_cursor_line_and_is_unchanged_by_typing() -> None:
+    source = LONG_FILE + "def total(items):\n    result = sum(it█)\n"
+    prompt = completion_prompt(make_context(source, multiline="never"))
+    user = prompt.messages[1]["content"]
+    stable = user[: prompt.stable_chars]
+    assert "    result = sum(it" not in stable
+    assert stable.startswith("Language: Python") and "<file>\n" in stable
+    again = completion_prompt(make_context(source.replace(CURSOR, "ems" + CURSOR), multiline="never"))
+    assert again.messages[1]["content"][: again.stable_chars] == stable
+
+
+def test_suffix_first_layout_shows_the_code_after_the_cursor_before_the_code_above() -> None:
+    ctx = make_context("def f(x):\n    return █\n\nprint(f(1))\n")
+    user = completion_prompt(ctx, suffix_first=True).messages[1]["content"]
+    assert user.index("print(f(1))") < user.index("def f(x):")
+    assert f"    return {HOLE}\n</file>" in user

@@ -1,0 +1,303 @@
+"""The cost of a typing session: what 50 completions cost while a person writes a function, before and after.
+
+    .venv/bin/python -m benchmarks.typing_session                 # writes docs/typing-session.md
+    .venv/bin/python -m benchmarks.typing_session --no-write --baseline d949101
+
+A workspace with a 2,000-line Python file (``benchmarks.corpus``) that imports two modules of the workspace
+(so the workspace context has imports to show), with two other files open beside it (for similar windows), is opened in the real server over LSP, against the fake
+OpenRouter, which caches prompt prefixes and bills them as OpenRouter's caching guide documents. A function is
+typed character by character near the end of the file, with ten lines below it; after each character the
+editor asks for ghost text and waits for it (debounce off, so each keystroke is one request), 50 times.
+
+Reported per model (an automatically caching one, DeepSeek, and an Anthropic one, which caches only at a
+``cache_control`` breakpoint): the share of prompt tokens billed as cached after the first request, the
+session's cost as the fake billed it, and the share of each prompt identical to the previous one's start.
+"Before" is the server at ``--baseline`` (a git revision, loaded from git), "after" this checkout; the fake is
+this checkout's for both. In process, the same keystrokes also compare the prompt layouts (the code above the
+cursor first, as sent, or the code after it first, as Codestral's own FIM format does) by that last figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from fake_openrouter import FakeOpenRouter, Reply, serialize_prompt
+from lsprotocol import types
+
+from arb_lsp.context import LineIndex
+from arb_lsp.pipelines import plan_completion
+from arb_lsp.prompts import completion_prompt
+from arb_lsp.settings import Settings
+from benchmarks import ROOT
+from benchmarks.corpus import python_source
+from benchmarks.lsp_client import LspProcess
+from benchmarks.servers import Document, server_env
+
+#: main before this work (issue 26's branch point).
+BASELINE = "d949101"
+KEYSTROKES = 50
+DEEPSEEK = "deepseek/deepseek-chat-v3.1"
+CLAUDE = "anthropic/claude-sonnet-4.5"
+OPENAI = "openai/gpt-5"
+MODELS = (OPENAI, DEEPSEEK, CLAUDE)
+FILE_LINES = 2000
+#: Typed at the cursor, one character at a time (the first 50 characters are used).
+TYPED = "def order_total(orders, rate):\n    total = 0\n    for order in orders:\n"
+REPLY = "pass  # suggestion"
+HELPERS = '''"""Pricing helpers."""
+
+
+def apply_rate(amount: float, rate: float) -> float:
+    """The amount with the rate applied."""
+    return amount * (1 + rate)
+
+
+class Order:
+    """One order: its items and their prices."""
+
+    def __init__(self, items: list[float]) -> None:
+        self.items = items
+
+    def subtotal(self) -> float:
+        """The sum of the items."""
+        return sum(self.items)
+'''
+
+
+#: Open in the editor beside the edited file: windows of it resemble the function typed (similar-windows context).
+REPORT = "".join(
+    f"""def order_{name}(orders, rate):
+    \"\"\"The {name} of the orders, with the rate applied.\"\"\"
+    result = 0
+    for order in orders:
+        result += apply_rate(order.subtotal(), rate) * {k}
+    return result
+
+
+"""
+    for k, name in enumerate(("count", "average", "largest", "smallest", "spread", "median"), start=1)
+)
+
+
+@dataclass
+class Session:
+    """One typing session's figures, from the fake's records."""
+
+    model: str
+    requests: int
+    prompt_tokens: int
+    cached_after_first: float
+    cost: float
+    identical_prefix: float
+
+
+def workspace(root: Path) -> tuple[Path, int]:
+    """The workspace on disk; the edited file and the line the function is typed on (ten lines above its end)."""
+    (root / "shop").mkdir(parents=True, exist_ok=True)
+    (root / "shop" / "__init__.py").write_text("")
+    (root / "shop" / "pricing.py").write_text(HELPERS)
+    (root / "shop" / "orders.py").write_text(HELPERS.replace("Pricing", "Order").replace("apply_rate", "discount"))
+    (root / "shop" / "report.py").write_text("from shop.pricing import apply_rate\n\n\n" + REPORT)
+    body = python_source(FILE_LINES).rstrip("\n").split("\n")
+    head = ["from shop.pricing import Order, apply_rate", "from shop.orders import discount", ""]
+    tail = ["", "", "def main() -> None:", "    print(order_total([], 0.1))", ""]
+    body = body[: FILE_LINES - len(head) - len(tail) - 2]
+    while body and body[-1].strip():  # end the corpus at the end of a definition
+        body.pop()
+    lines = head + body + ["", ""]
+    cursor_line = len(lines) - 1
+    lines[cursor_line : cursor_line + 1] = ["", *tail]
+    path = root / "shop" / "app.py"
+    path.write_text("\n".join(lines))
+    return path, cursor_line
+
+
+def _identical_share(prompts: Sequence[str]) -> float:
+    """Of the prompts after the first, the share of characters identical to the previous prompt's start."""
+    same = total = 0
+    for previous, current in itertools.pairwise(prompts):
+        common = next((i for i, (a, b) in enumerate(zip(previous, current, strict=False)) if a != b), None)
+        same += min(len(previous), len(current)) if common is None else common
+        total += len(current)
+    return same / total if total else 0.0
+
+
+def baseline_tree(revision: str, into: Path) -> Path:
+    """``arb_lsp`` as of ``revision``, extracted from git into ``into`` (run with it as the working directory)."""
+    archive = subprocess.run(["git", "archive", revision, "arb_lsp"], cwd=ROOT, capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True)
+    return into
+
+
+async def type_session(fake: FakeOpenRouter, model: str, server_dir: Path, keystrokes: int = KEYSTROKES) -> Session:
+    """Type the function through a server started from ``server_dir``; the fake's figures for its requests."""
+    fake.reset()
+    fake.models.append(_deepseek_entry())
+    fake.default_reply = Reply.text(REPLY)
+    with tempfile.TemporaryDirectory(prefix="arb-typing-") as tmp, tempfile.TemporaryDirectory() as data:
+        root = Path(tmp)
+        path, line = workspace(root)
+        env = server_env(fake, data)
+        env["PYTHONPATH"] = str(server_dir)
+        server = LspProcess([sys.executable, "-m", "arb_lsp"], env, name=model, cwd=str(server_dir))
+        await server.launch()
+        try:
+            options = {"models": {"completion": model, "completionBlock": model}, "completion": {"debounceMs": 0}}
+            await server.initialize(options, root=root.as_uri())
+            for other in ("report.py", "pricing.py"):
+                Document(server, (root / "shop" / other).as_uri(), (root / "shop" / other).read_text())
+            document = Document(server, path.as_uri(), path.read_text())
+            column = 0
+            for char in TYPED[:keystrokes]:
+                method, change = document.insert(line, column, char)
+                server.notify(method, change)
+                if char == "\n":
+                    line, column = line + 1, 0
+                else:
+                    column += 1
+                await server.request(*document.inline(types.Position(line=line, character=column)))
+            await asyncio.sleep(0.2)
+        finally:
+            await server.shutdown()
+    fake.wait_for(lambda: len(fake.billed()) >= len(fake.chat_requests()), timeout=5)
+    billed = fake.billed()
+    prompts = [serialize_prompt(r.json)[0] for r in fake.chat_requests()]
+    prompt_tokens = [int(g["tokens_prompt"]) for g in billed]
+    cached = [int(g["native_tokens_cached"]) for g in billed]
+    later = sum(prompt_tokens[1:])
+    return Session(
+        model,
+        len(billed),
+        sum(prompt_tokens),
+        sum(cached[1:]) / later if later else 0.0,
+        fake.billed_total(),
+        _identical_share(prompts),
+    )
+
+
+def _deepseek_entry() -> dict[str, object]:
+    return {
+        "id": DEEPSEEK,
+        "name": "DeepSeek: DeepSeek V3.1",
+        "context_length": 163_840,
+        "pricing": {"prompt": "0.00000027", "completion": "0.0000011", "request": "0", "image": "0"},
+        "supported_parameters": ["max_tokens", "temperature", "stop", "stream"],
+        "top_provider": {"context_length": 163_840, "max_completion_tokens": 32_768, "is_moderated": False},
+    }
+
+
+def layouts(keystrokes: int = KEYSTROKES) -> dict[str, float]:
+    """In process, file only: the share of each prompt identical to the previous one's start, per layout."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path, line = workspace(Path(tmp))
+        text = path.read_text()
+    settings = Settings()
+    lines = text.split("\n")
+    offset = sum(len(x) + 1 for x in lines[:line])
+    prompts: dict[str, list[str]] = {"code above the cursor first (sent)": [], "code after the cursor first": []}
+    for char in TYPED[:keystrokes]:
+        text = text[:offset] + char + text[offset:]
+        offset += 1
+        plan = plan_completion(settings, text, offset, index=LineIndex(text), language_id="python", path="shop/app.py")
+        for name, suffix_first in zip(prompts, (False, True), strict=True):
+            messages = completion_prompt(plan.context, suffix_first=suffix_first).messages
+            prompts[name].append("".join(m["content"] for m in messages))
+    return {name: _identical_share(texts) for name, texts in prompts.items()}
+
+
+def render(before: list[Session], after: list[Session], layout: dict[str, float], baseline: str, took: float) -> str:
+    load = os.getloadavg()
+    lines = [
+        "# Cost of a typing session",
+        "",
+        "Generated by `python -m benchmarks.typing_session` (see its docstring for the method): a function typed",
+        f"character by character ({KEYSTROKES} keystrokes, each asking for ghost text; the server answers a few",
+        "from its own cache and type-ahead) near the end of a 2,000-line file with",
+        "workspace context, through the real server over LSP, against the fake OpenRouter, which caches prompt",
+        "prefixes and bills them as OpenRouter's prompt-caching guide documents (DeepSeek: automatic, reads at",
+        "0.1x; Anthropic: only up to a `cache_control` breakpoint, writes at 1.25x, reads at 0.1x). Costs are what",
+        f"the fake billed. Before: the server at `{baseline}`; after: this checkout. Counts, not timings",
+        f"(run took {took:.0f} s, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}).",
+        "",
+        "| model | server | requests | prompt tokens | billed as cached (after the 1st) "
+        "| identical to the previous prompt's start | session cost |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for old, new in zip(before, after, strict=True):
+        for name, session in (("before", old), ("after", new)):
+            lines.append(
+                f"| {session.model} | {name} | {session.requests} | {session.prompt_tokens:,} "
+                f"| {session.cached_after_first:.0%} | {session.identical_prefix:.0%} | ${session.cost:.6f} |"
+            )
+    lines += ["", "Targets: at least 60% of prompt tokens billed as cached after the first request; a session"]
+    lines.append("that costs at most half of today's.")
+    lines.append("")
+    for old, new in zip(before, after, strict=True):
+        ratio = new.cost / old.cost if old.cost else 0.0
+        met = new.cached_after_first >= 0.6 and ratio <= 0.5
+        lines.append(
+            f"- {new.model}: {new.cached_after_first:.0%} cached, cost {ratio:.0%} of before: "
+            f"{'met' if met else 'missed'}."
+        )
+    lines += [
+        "",
+        "Why the automatic families miss the cost target although most of their prompt is cached: before this",
+        "change they already cached most of it (the window above the cursor moves only when a line is crossed),",
+        "and they lost only the requests whose system text switched between one-line and block; a cached token",
+        "still costs 0.1x (DeepSeek) or 0.25x (OpenAI), and GPT-5's bill is mostly its mandatory reasoning.",
+        "Anthropic, which caches nothing without a breakpoint, is where the change pays. What still breaks the",
+        "prefix after the change: the similar-windows snippet of the open file comes and goes as its score",
+        "crosses the provider's threshold while the cursor's code changes (the ranking is not this layer's),",
+        "and the window above the cursor moves one step once in the session.",
+        "",
+        "## Prompt layouts compared (in process, the file only, same keystrokes)",
+        "",
+        "| layout | identical to the previous prompt's start |",
+        "|---|---:|",
+        *(f"| {name} | {share:.1%} |" for name, share in layout.items()),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+async def main_async(baseline: str, keystrokes: int = KEYSTROKES) -> tuple[list[Session], list[Session], float]:
+    started = time.monotonic()
+    before: list[Session] = []
+    after: list[Session] = []
+    with FakeOpenRouter() as fake, tempfile.TemporaryDirectory(prefix="arb-baseline-") as old:
+        old_tree = baseline_tree(baseline, Path(old))
+        for model in MODELS:
+            before.append(await type_session(fake, model, old_tree, keystrokes))
+            after.append(await type_session(fake, model, ROOT, keystrokes))
+    return before, after, time.monotonic() - started
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--baseline", default=BASELINE, help="git revision of the 'before' server")
+    parser.add_argument("--no-write", action="store_true", help="print the report instead of writing docs/")
+    parser.add_argument("--keystrokes", type=int, default=KEYSTROKES, help="characters typed (smoke runs: a few)")
+    args = parser.parse_args(argv)
+    before, after, took = asyncio.run(main_async(args.baseline, args.keystrokes))
+    text = render(before, after, layouts(args.keystrokes), args.baseline, took)
+    if args.no_write:
+        print(text)
+    else:
+        out = ROOT / "docs" / "typing-session.md"
+        out.write_text(text)
+        print(f"wrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
