@@ -10,6 +10,7 @@
 #   bash scripts/release.sh --target host        # only this machine's target (repeatable: --target win32-x64 ...)
 #   bash scripts/release.sh --out DIR            # write into DIR instead of dist/
 #   bash scripts/release.sh --offline            # no network: build tools and dependency wheels from an earlier run
+#                                                # (ARB_LSP_RELEASE_OFFLINE=1 does the same)
 #
 # The version is arb_lsp/__init__.py's __version__; editors/vscode/package.json is set to it.
 # Dependency wheels are downloaded once per target (pip download, for the target's platform tags) and kept in
@@ -23,7 +24,7 @@ BUNDLE_DIR="$EXT_DIR/bundled"
 CACHE="${ARB_LSP_RELEASE_CACHE:-$ROOT/build/release}"
 PYTHON="${PYTHON:-python3}"
 OUT="$ROOT/dist"
-OFFLINE=0
+OFFLINE="${ARB_LSP_RELEASE_OFFLINE:-0}"
 PYTHON_VERSIONS=(3.11 3.12 3.13 3.14)
 # Targets whose every dependency has wheels on PyPI (linux-armhf and alpine-arm64 lack tree-sitter grammars).
 ALL_TARGETS=(linux-x64 linux-arm64 alpine-x64 darwin-x64 darwin-arm64 win32-x64 win32-arm64)
@@ -35,7 +36,7 @@ die() { printf '[release] error: %s\n' "$*" >&2; exit 1; }
 host_target() {
     local os arch
     case "$(uname -s)" in
-        Linux) os=linux; if ldd --version 2>&1 | grep -qi musl; then os=alpine; fi ;;
+        Linux) if ldd --version 2>&1 | grep -qi musl; then os=alpine; else os=linux; fi ;;
         Darwin) os=darwin ;;
         MINGW* | MSYS* | CYGWIN*) os=win32 ;;
         *) die "unknown system $(uname -s)" ;;
@@ -57,7 +58,7 @@ platform_tags() {
             arch=$([ "$1" = linux-x64 ] && echo x86_64 || echo aarch64)
             for minor in $(seq 28 -1 5); do echo "manylinux_2_${minor}_${arch}"; done
             echo "manylinux2014_${arch}"
-            [ "$arch" = x86_64 ] && echo "manylinux2010_x86_64" "manylinux1_x86_64"
+            if [ "$arch" = x86_64 ]; then echo "manylinux2010_x86_64" "manylinux1_x86_64"; fi
             ;;
         alpine-x64) echo musllinux_1_2_x86_64 musllinux_1_1_x86_64 ;;
         alpine-arm64) echo musllinux_1_2_aarch64 musllinux_1_1_aarch64 ;;
@@ -78,13 +79,13 @@ while [ $# -gt 0 ]; do
         --target) [ $# -ge 2 ] || die "--target needs a value"; targets+=("$2"); shift 2 ;;
         --out) [ $# -ge 2 ] || die "--out needs a value"; OUT="$(mkdir -p "$2" && cd "$2" && pwd)"; shift 2 ;;
         --offline) OFFLINE=1; shift ;;
-        -h | --help) sed -n '2,19p' "${BASH_SOURCE[0]}"; exit 0 ;;
+        -h | --help) sed -n '2,20p' "${BASH_SOURCE[0]}"; exit 0 ;;
         *) die "unknown argument '$1' (see --help)" ;;
     esac
 done
 [ "${#targets[@]}" -gt 0 ] || targets=("${ALL_TARGETS[@]}")
 for i in "${!targets[@]}"; do
-    [ "${targets[$i]}" = host ] && targets[i]="$(host_target)"
+    if [ "${targets[$i]}" = host ]; then targets[i]="$(host_target)"; fi
     platform_tags "${targets[$i]}" >/dev/null
 done
 
@@ -152,6 +153,7 @@ dependency_wheels() { # target -> fills $CACHE/wheelhouse/<target> (and its pyth
         return 0
     fi
     [ "$OFFLINE" = 0 ] || die "--offline: no dependency wheels for $target in $dir yet; run once without --offline"
+    log "$target: downloading dependency wheels for CPython ${PYTHON_VERSIONS[*]}"
     rm -rf "$dir" "$dir.partial"
     mkdir -p "$dir.partial"
     for tag in $(platform_tags "$target"); do tags+=(--platform "$tag"); done

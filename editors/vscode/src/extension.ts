@@ -63,7 +63,13 @@ class ArbLspExtension implements vscode.Disposable {
     this.channel = redactingChannel(raw, () => (this.apiKey !== undefined ? [this.apiKey] : []));
     this.status = new StatusItem("arbLsp.showUsageSummary");
     this.interpreter = new SelectedInterpreter((line) => this.channel.info(line));
-    this.launcher = new ServerLauncher(context, this.channel, this.interpreter, () => void this.restart());
+    this.launcher = new ServerLauncher(
+      context,
+      this.channel,
+      this.interpreter,
+      () => void this.restart(),
+      (detail) => this.status.setPhase("starting", detail),
+    );
     this.usageInterval = setInterval(() => void this.refreshUsage(), USAGE_REFRESH_INTERVAL_MS);
   }
 

@@ -8,7 +8,14 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as vscode from "vscode";
 
-import { ensureServerInstalled, InstallError, readBundleManifest } from "./bundle";
+import {
+  type BundleManifest,
+  ensureServerInstalled,
+  environmentDir,
+  InstallError,
+  installedPython,
+  readBundleManifest,
+} from "./bundle";
 import { discoverServer, type ServerPlan } from "./discovery";
 import {
   installFailedMessage,
@@ -44,6 +51,8 @@ export class ServerLauncher {
     private readonly channel: vscode.LogOutputChannel,
     private readonly interpreter: SelectedInterpreter,
     private readonly restart: () => void,
+    /** Says in the status bar item's tooltip what the start is waiting for. */
+    private readonly starting: (detail: string) => void,
   ) {}
 
   async find(): Promise<Launch> {
@@ -80,20 +89,28 @@ export class ServerLauncher {
     }
   }
 
-  private async bundled(
-    plan: Extract<ServerPlan, { kind: "bundled" }>,
-    manifest: NonNullable<ReturnType<typeof readBundleManifest>>,
-  ): Promise<Launch> {
+  private async bundled(plan: Extract<ServerPlan, { kind: "bundled" }>, manifest: BundleManifest): Promise<Launch> {
+    const launch = (python: string): Launch => ({
+      ok: true,
+      command: python,
+      args: ["-m", "arb_lsp"],
+      description: `bundled arb-lsp ${manifest.version} on Python ${plan.version} (${plan.python})`,
+    });
+    const storageDir = this.context.globalStorageUri.fsPath;
+    const existing = installedPython(environmentDir(storageDir, manifest.version, plan.python, plan.version), manifest.version);
+    if (existing !== undefined) {
+      return launch(existing);
+    }
+    this.starting("Setting up the server (first run)");
     const request = {
       extensionPath: this.context.extensionPath,
-      storageDir: this.context.globalStorageUri.fsPath,
+      storageDir,
       manifest,
       python: plan.python,
       pythonVersion: plan.version,
       log: (line: string) => this.channel.info(line),
     };
     try {
-      // Quick when already installed; the notification shows only while there is work to do.
       const done = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: "arb-lsp: setting up the server (first run)" },
         (progress) => ensureServerInstalled({ ...request, report: (message) => progress.report({ message }) }),
@@ -101,12 +118,7 @@ export class ServerLauncher {
       if (done.installed) {
         this.channel.info(`Installed arb-lsp ${manifest.version} with Python ${plan.version} (${plan.python})`);
       }
-      return {
-        ok: true,
-        command: done.python,
-        args: ["-m", "arb_lsp"],
-        description: `bundled arb-lsp ${manifest.version} on Python ${plan.version} (${plan.python})`,
-      };
+      return launch(done.python);
     } catch (error) {
       const step = error instanceof InstallError ? error.step : "installing";
       const detail = error instanceof InstallError ? error.detail : String(error);

@@ -491,6 +491,90 @@ async function stepMissingServer(page) {
   }
 }
 
+/**
+ * Watches the notification toasts from the moment the workbench shows, for the first-run progress
+ * ("arb-lsp: setting up the server"), which may come and go while the file is being opened.
+ */
+function watchToasts(page, pattern) {
+  const seen = [];
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      try {
+        for (const text of await toastTexts(page)) {
+          if (pattern.test(text) && !seen.includes(text)) {
+            seen.push(text);
+            log(`toast: ${JSON.stringify(text)}`);
+          }
+        }
+      } catch {
+        // The page is navigating; try again.
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  })();
+  return {
+    seen,
+    stop: async () => {
+      stopped = true;
+      await loop;
+    },
+  };
+}
+
+/** The bundled server on first run: progress while it installs, then the status bar turns ready. */
+async function stepFirstRun(page, watcher) {
+  const since = Date.now();
+  const step = (result.steps.firstRun = {});
+  const status = await poll(async () => {
+    const item = await statusItem(page);
+    return item && (item.icon === "codicon-sparkle" || item.icon === "codicon-error") ? item : null;
+  }, config.firstRunTimeoutMs ?? 120000, 200);
+  result.steps.statusAtStart = status ?? (await statusItem(page));
+  mark("firstRunReady", since);
+  await watcher.stop();
+  step.progress = watcher.seen;
+  await screenshot(page, "first-run-ready");
+  if (!status || status.icon !== "codicon-sparkle") {
+    throw new Error(`arb-lsp did not become ready: ${JSON.stringify(result.steps.statusAtStart)}`);
+  }
+}
+
+/** No usable Python: the notification says what is needed; the extension still answers commands. */
+async function stepNoPython(page) {
+  const step = (result.steps.noPython = {});
+  const status = await poll(async () => {
+    const item = await statusItem(page);
+    return item && item.icon === "codicon-error" ? item : null;
+  }, STEP_TIMEOUT, 200);
+  result.steps.statusAtStart = status ?? (await statusItem(page));
+  step.notification =
+    (await poll(async () => (await toastTexts(page)).find((text) => text.includes(config.expectNotification)), STEP_TIMEOUT)) ??
+    (await toastTexts(page)).join("\n");
+  step.buttons = await page.evaluate(() =>
+    [...document.querySelectorAll(".notifications-toasts .notification-list-item .monaco-button")].map((b) => b.textContent),
+  );
+  await screenshot(page, "no-python");
+  // Nothing retries on its own: the state is the same a few seconds later.
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  step.statusLater = await statusItem(page);
+  // The extension host is alive: "Restart Server" runs discovery again.
+  await page.locator(".monaco-editor textarea").first().focus();
+  await page.keyboard.press("F1");
+  await page.locator(".quick-input-widget input").waitFor({ state: "visible" });
+  await page.keyboard.type("arb-lsp: Restart Server");
+  await page
+    .locator(".quick-input-widget .monaco-list-row", { hasText: "Restart Server" })
+    .first()
+    .waitFor({ state: "visible" });
+  await page.keyboard.press("Enter");
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  step.statusAfterRestart = await statusItem(page);
+  if (!status) {
+    throw new Error(`the status bar item did not turn to error: ${JSON.stringify(result.steps.statusAtStart)}`);
+  }
+}
+
 async function main() {
   fs.mkdirSync(config.artifacts, { recursive: true });
   const browser = await chromium.launch({
@@ -507,6 +591,7 @@ async function main() {
     timeout: STEP_TIMEOUT,
   });
   let page;
+  let watcher;
   try {
     const context = await browser.newContext({
       viewport: { width: 1280, height: 800 },
@@ -514,8 +599,14 @@ async function main() {
     });
     page = await context.newPage();
     page.setDefaultTimeout(STEP_TIMEOUT);
+    watcher = watchToasts(page, /arb-lsp: setting up/i);
     await openFile(page);
-    if (config.mode === "missing-server") {
+    if (config.mode === "bundled") {
+      await stepFirstRun(page, watcher);
+      await stepGhostText(page);
+    } else if (config.mode === "no-python") {
+      await stepNoPython(page);
+    } else if (config.mode === "missing-server") {
       await stepMissingServer(page);
     } else if (config.mode === "set-key") {
       await stepSetKey(page);
@@ -558,6 +649,7 @@ async function main() {
       await screenshot(page, "0-setup-failed");
     }
   } finally {
+    await watcher?.stop();
     await browser.close().catch(() => undefined);
   }
   result.timings.total = Date.now() - started;

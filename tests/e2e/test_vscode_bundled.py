@@ -1,0 +1,175 @@
+"""The .vsix as a new user gets it: built by ``scripts/release.sh``, installed on a machine where arb-lsp is
+not on ``PATH`` and not installed anywhere, with only a plain Python 3.11+ (or none) to run it.
+
+- First run: the extension finds ``python3`` on ``PATH``, installs the server bundled in the .vsix into a
+  private virtualenv (offline, from the wheelhouse inside the .vsix) while a progress notification shows,
+  then the status bar turns ready and ghost text typed in a Python file is accepted with Tab.
+- No usable Python on ``PATH``: a notification says which Python is needed and where to get it, the item
+  turns red, nothing restarts on its own, and the extension still answers "arb-lsp: Restart Server".
+
+The editor's ``PATH`` is a scratch folder holding only ``node`` (code-server is a Node script) and, in the
+first test, ``python3``: a Python that cannot import arb_lsp. ``release.sh --offline`` builds the .vsix
+from the dependency wheels an earlier ``bash scripts/release.sh --target host`` downloaded (scripts/test.sh
+runs it), so this test needs no network.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from fake_openrouter import FakeOpenRouter  # tests/ is on sys.path (tests/conftest.py)
+from test_vscode import (  # tests/e2e is on sys.path
+    ARTIFACTS,
+    COMPLETION,
+    ROOT,
+    TYPED_SIGNATURE,
+    _require_tools,
+    respond,
+    run_editor,
+)
+
+RELEASE = ROOT / "scripts" / "release.sh"
+VERSION = re.search(r'__version__ = "([^"]+)"', (ROOT / "arb_lsp" / "__init__.py").read_text()).group(1)  # type: ignore[union-attr]
+FIRST_RUN_TIMEOUT_S = 150
+
+
+def _python_without_arb_lsp(scratch: Path) -> Path | None:
+    """A CPython 3.11+ on this machine that cannot import arb_lsp: the system's, else this venv's base."""
+    probe = "import importlib.util, sys; print(sys.version_info >= (3, 11) and importlib.util.find_spec('arb_lsp') is None)"
+    base = Path(getattr(sys, "_base_executable", sys.executable))
+    for candidate in (Path("/usr/bin/python3"), base, Path(sys.base_prefix) / "bin" / "python3"):
+        if not candidate.exists():
+            continue
+        done = subprocess.run(
+            [str(candidate), "-c", probe], cwd=scratch, capture_output=True, text=True, timeout=30, check=False
+        )
+        if done.stdout.strip() == "True":
+            return candidate
+    return None
+
+
+def _scratch_env(base: Path, programs: dict[str, str]) -> dict[str, str]:
+    """The editor's PATH: only these programs (name -> real file), as symlinks in one folder.
+
+    ``VSCODE_CLI=1``, as when ``code`` is started from a terminal, keeps the editor from reading PATH from a
+    login shell (which would add /usr/bin): the extension sees exactly this PATH.
+    """
+    folder = base / "bin"
+    folder.mkdir(parents=True)
+    for name, target in programs.items():
+        (folder / name).symlink_to(target)
+    return {"PATH": str(folder), "VSCODE_CLI": "1"}
+
+
+@pytest.fixture(scope="module")
+def release_vsix(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The .vsix for this machine, built by the README's command (offline, from the wheel cache)."""
+    _require_tools()
+    out = tmp_path_factory.mktemp("release")
+    done = subprocess.run(
+        ["bash", str(RELEASE), "--target", "host", "--offline", "--out", str(out)],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    if done.returncode != 0:
+        pytest.fail(
+            f"scripts/release.sh --offline failed (run `bash scripts/release.sh --target host` once, with network, "
+            f"to fill build/release/):\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}",
+            pytrace=False,
+        )
+    vsixes = sorted(out.glob(f"arb-lsp-{VERSION}-*.vsix"))
+    assert len(vsixes) == 1, f"{sorted(p.name for p in out.iterdir())}\n{done.stdout}"
+    for name in (f"arb_lsp-{VERSION}-py3-none-any.whl", f"arb_lsp-{VERSION}.tar.gz"):
+        assert (out / name).is_file(), f"release.sh wrote no {name}"
+    return vsixes[0]
+
+
+def test_first_run_installs_the_bundled_server_and_ghost_text_works(
+    release_vsix: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    base = tmp_path_factory.mktemp("vscode-bundled")
+    python = _python_without_arb_lsp(base)
+    if python is None:
+        pytest.fail("no CPython 3.11+ without arb_lsp on this machine (/usr/bin/python3 expected)", pytrace=False)
+    env = _scratch_env(base / "path", {"node": shutil.which("node") or "node", "python3": str(python)})
+    assert shutil.which("arb-lsp", path=env["PATH"]) is None
+    artifacts = ARTIFACTS / "bundled"
+    timings: dict[str, float] = {}
+    with FakeOpenRouter() as fake:
+        fake.responder = respond
+        result, sample, logs = run_editor(
+            base,
+            release_vsix,
+            fake,
+            {"arbLsp.completion.debounceMs": 0},
+            {
+                "artifacts": str(artifacts),
+                "mode": "bundled",
+                "firstRunTimeoutMs": FIRST_RUN_TIMEOUT_S * 1000,
+                "driverTimeoutS": FIRST_RUN_TIMEOUT_S + 90,
+                "completion": {"typed": TYPED_SIGNATURE, "expect": COMPLETION},
+            },
+            timings,
+            env_overrides=env,
+        )
+        completions = len(fake.chat_requests())
+    (artifacts / "result.json").write_text(json.dumps({**result, "pytestTimings": timings}, indent=2))
+    explain = f"driver: {result.get('errors')}, timings: {result.get('timings')}\nlogs:\n{logs[-4000:]}"
+    assert not result["errors"], explain
+    progress = result["steps"]["firstRun"]["progress"]
+    assert any("arb-lsp: setting up the server (first run)" in text for text in progress), f"{progress}\n{explain}"
+    assert result["steps"]["statusAtStart"]["icon"] == "codicon-sparkle", explain
+    # Discovery went past the setting and PATH to the bundle, and started it from the private environment.
+    python3_on_path = str(Path(env["PATH"]) / "python3")
+    assert f"Installed arb-lsp {VERSION} with Python 3." in logs and f"({python3_on_path})" in logs, explain
+    started = re.search(r"Started bundled arb-lsp \S+ on Python \S+ \(.*?\): (\S+) -m arb_lsp --stdio", logs)
+    assert started and "globalStorage" in started.group(1), explain
+    written = result["steps"]["completion"]["file"]
+    assert re.search(re.escape(TYPED_SIGNATURE) + r"\n    " + re.escape(COMPLETION) + r"\s*$", written), explain
+    assert completions >= 1
+
+
+def test_no_usable_python_says_which_python_is_needed(
+    release_vsix: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    base = tmp_path_factory.mktemp("vscode-no-python")
+    env = _scratch_env(base / "path", {"node": shutil.which("node") or "node"})
+    artifacts = ARTIFACTS / "no-python"
+    timings: dict[str, float] = {}
+    with FakeOpenRouter() as fake:
+        result, _, logs = run_editor(
+            base,
+            release_vsix,
+            fake,
+            {},
+            {"artifacts": str(artifacts), "mode": "no-python", "expectNotification": "needs Python"},
+            timings,
+            env_overrides=env,
+        )
+        requests = len(fake.requests)
+    (artifacts / "result.json").write_text(json.dumps({**result, "pytestTimings": timings}, indent=2))
+    explain = f"{result}\nlogs:\n{logs[-4000:]}"
+    assert not result["errors"], explain
+    step = result["steps"]["noPython"]
+    assert re.search(
+        r"arb-lsp needs Python 3\.11(, 3\.1\d)* or 3\.1\d \(CPython\) to run its language server, and found none\. "
+        r"Looked for: python3: not on PATH; python: not on PATH\. "
+        r"Install Python from https://www\.python\.org/downloads/",
+        step["notification"],
+    ), explain
+    assert "Get Python" in step["buttons"], step["buttons"]
+    for status in (result["steps"]["statusAtStart"], step["statusLater"], step["statusAfterRestart"]):
+        assert status["icon"] == "codicon-error" and "No Python" in (status["label"] or ""), explain
+    # Once at start, once for the Restart Server command: no loop, and the extension host answered.
+    assert len(re.findall(r"Server discovery: no Python", logs)) == 2, explain
+    assert "Extension host terminated" not in logs and "exited with code" not in logs, explain
+    assert requests == 0
