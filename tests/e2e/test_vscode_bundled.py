@@ -41,7 +41,9 @@ FIRST_RUN_TIMEOUT_S = 150
 
 def _python_without_arb_lsp(scratch: Path) -> Path | None:
     """A CPython 3.11+ on this machine that cannot import arb_lsp: the system's, else this venv's base."""
-    probe = "import importlib.util, sys; print(sys.version_info >= (3, 11) and importlib.util.find_spec('arb_lsp') is None)"
+    probe = (
+        "import importlib.util, sys; print(sys.version_info >= (3, 11) and importlib.util.find_spec('arb_lsp') is None)"
+    )
     base = Path(getattr(sys, "_base_executable", sys.executable))
     for candidate in (Path("/usr/bin/python3"), base, Path(sys.base_prefix) / "bin" / "python3"):
         if not candidate.exists():
@@ -133,7 +135,7 @@ def test_first_run_installs_the_bundled_server_and_ghost_text_works(
     assert f"Installed arb-lsp {VERSION} with Python 3." in logs and f"({python3_on_path})" in logs, explain
     started = re.search(r"Started bundled arb-lsp \S+ on Python \S+ \(.*?\): (\S+) -m arb_lsp --stdio", logs)
     assert started and "globalStorage" in started.group(1), explain
-    written = result["steps"]["completion"]["file"]
+    written = sample.read_text()
     assert re.search(re.escape(TYPED_SIGNATURE) + r"\n    " + re.escape(COMPLETION) + r"\s*$", written), explain
     assert completions >= 1
 

@@ -84,7 +84,11 @@ export class ServerLauncher {
         this.notify(missingServerMessage("arb-lsp"), ["Open Settings", "Show Output"]);
         return { ok: false, statusDetail: "Server program not found: arb-lsp" };
       case "noPython":
-        this.notify(noPythonMessage(plan.supported, plan.rejected), ["Get Python", ...this.selectButton(), "Show Output"]);
+        this.notify(noPythonMessage(plan.supported, plan.rejected, this.selectButton().length > 0), [
+          "Get Python",
+          ...this.selectButton(),
+          "Show Output",
+        ]);
         return { ok: false, statusDetail: `No Python ${plan.supported.join("/")} found to run the server` };
     }
   }

@@ -22,12 +22,17 @@ function rejectedPhrase(rejected: RejectedPython): string {
 }
 
 /** No interpreter can run the bundled server. */
-export function noPythonMessage(supported: readonly string[], rejected: readonly RejectedPython[]): string {
+export function noPythonMessage(
+  supported: readonly string[],
+  rejected: readonly RejectedPython[],
+  pythonExtension: boolean,
+): string {
   const looked = rejected.length > 0 ? ` Looked for: ${rejected.map(rejectedPhrase).join("; ")}.` : "";
+  const select = pythonExtension ? '; or pick one with "Python: Select Interpreter"' : "";
   return (
     `arb-lsp needs Python ${versionList(supported)} (CPython) to run its language server, and found none.${looked} ` +
     `Install Python from ${PYTHON_DOWNLOAD_URL} (or your system's package manager), then run ` +
-    '"arb-lsp: Restart Server"; or pick an interpreter with "Python: Select Interpreter".'
+    `"arb-lsp: Restart Server"${select}.`
   );
 }
 

@@ -14,11 +14,13 @@ describe("messages", () => {
     const text = noPythonMessage(["3.11", "3.12", "3.13"], [
       { name: "python3", path: "/usr/bin/python3", reason: "Python 3.9.2" },
       { name: "python", reason: "not on PATH" },
-    ]);
+    ], false);
     assert.match(text, /needs Python 3\.11, 3\.12 or 3\.13/);
     assert.match(text, /https:\/\/www\.python\.org\/downloads\//);
     assert.match(text, /python3 \(\/usr\/bin\/python3\): Python 3\.9\.2; python: not on PATH/);
-    assert.match(text, /Restart Server/);
+    assert.match(text, /Restart Server"\.$/);
+    assert.doesNotMatch(text, /Select Interpreter/, "only with the Python extension installed");
+    assert.match(noPythonMessage(["3.11"], [], true), /Restart Server"; or pick one with "Python: Select Interpreter"\.$/);
   });
 
   it("lists versions as a person would", () => {
