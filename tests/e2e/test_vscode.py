@@ -555,6 +555,7 @@ def test_api_key_set_in_the_editor_reaches_the_server_and_never_the_log(
         )
         authorizations = {request.headers.get("authorization") for request in fake.chat_requests()}
     assert not result["errors"], f"{result}\n{logs[-3000:]}"
+    assert {"Set API Key", "Get a Key"} <= set(result["steps"]["setKey"]["offerButtons"]), result["steps"]["setKey"]
     assert EXPLANATION[:40] in result["steps"]["hover"]["text"]
     assert authorizations == {f"Bearer {key}"}, authorizations
     assert "Started" in logs, "the extension's log was not collected"

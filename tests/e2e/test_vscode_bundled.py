@@ -4,6 +4,7 @@ not on ``PATH`` and not installed anywhere, with only a plain Python 3.11+ (or n
 - First run: the extension finds ``python3`` on ``PATH``, installs the server bundled in the .vsix into a
   private virtualenv (offline, from the wheelhouse inside the .vsix) while a progress notification shows,
   then the status bar turns ready and ghost text typed in a Python file is accepted with Tab.
+- The walkthrough ("Welcome: Open Walkthrough...") shows its steps: key, priority, ghost text, hover/docstring.
 - No usable Python on ``PATH``: a notification says which Python is needed and where to get it, the item
   turns red, nothing restarts on its own, and the extension still answers "arb-lsp: Restart Server".
 
@@ -37,6 +38,13 @@ from test_vscode import (  # tests/e2e is on sys.path
 RELEASE = ROOT / "scripts" / "release.sh"
 VERSION = re.search(r'__version__ = "([^"]+)"', (ROOT / "arb_lsp" / "__init__.py").read_text()).group(1)  # type: ignore[union-attr]
 FIRST_RUN_TIMEOUT_S = 150
+WALKTHROUGH_TITLE = "Get started with arb-lsp"
+WALKTHROUGH_STEPS = [
+    "Set your OpenRouter API key",
+    "Pick a priority",
+    "Try ghost text",
+    "Explain code, write docstrings",
+]
 
 
 def _python_without_arb_lsp(scratch: Path) -> Path | None:
@@ -119,6 +127,7 @@ def test_first_run_installs_the_bundled_server_and_ghost_text_works(
                 "firstRunTimeoutMs": FIRST_RUN_TIMEOUT_S * 1000,
                 "driverTimeoutS": FIRST_RUN_TIMEOUT_S + 90,
                 "completion": {"typed": TYPED_SIGNATURE, "expect": COMPLETION},
+                "walkthrough": {"title": WALKTHROUGH_TITLE, "steps": WALKTHROUGH_STEPS},
             },
             timings,
             env_overrides=env,
@@ -138,6 +147,8 @@ def test_first_run_installs_the_bundled_server_and_ghost_text_works(
     written = sample.read_text()
     assert re.search(re.escape(TYPED_SIGNATURE) + r"\n    " + re.escape(COMPLETION) + r"\s*$", written), explain
     assert completions >= 1
+    # The Welcome page explains the product: the walkthrough opens with its four steps.
+    assert result["steps"]["walkthrough"]["text"], explain
 
 
 def test_no_usable_python_says_which_python_is_needed(

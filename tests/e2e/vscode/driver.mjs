@@ -412,6 +412,12 @@ async function stepUsageSummary(page) {
   }
 }
 
+async function toastButtons(page) {
+  return page.evaluate(() =>
+    [...document.querySelectorAll(".notifications-toasts .notification-list-item .monaco-button")].map((b) => b.textContent),
+  );
+}
+
 async function toastTexts(page) {
   return page.evaluate(() =>
     [...document.querySelectorAll(".notifications-toasts .notification-list-item-message")].map(
@@ -434,6 +440,7 @@ async function stepSetKey(page) {
     STEP_TIMEOUT,
   );
   step.toasts = await toastTexts(page);
+  step.offerButtons = await toastButtons(page);
   await screenshot(page, "key-1-offer");
   // F1 opens the Command Palette (with its ">" prefix).
   await page.locator(".monaco-editor textarea").first().focus();
@@ -540,6 +547,39 @@ async function stepFirstRun(page, watcher) {
   }
 }
 
+/** The Welcome page's walkthrough, opened as a person would: "Welcome: Open Walkthrough...", then arb-lsp's. */
+async function stepWalkthrough(page) {
+  const step = (result.steps.walkthrough = {});
+  await dismissWidgets(page);
+  await page.keyboard.press("F1");
+  await page.locator(".quick-input-widget input").waitFor({ state: "visible" });
+  await page.keyboard.type("Welcome: Open Walkthrough");
+  await page
+    .locator(".quick-input-widget .monaco-list-row", { hasText: "Open Walkthrough" })
+    .first()
+    .waitFor({ state: "visible" });
+  await page.keyboard.press("Enter");
+  const row = page.locator(".quick-input-widget .monaco-list-row", { hasText: config.walkthrough.title });
+  await row.first().waitFor({ state: "visible" });
+  await page.keyboard.type(config.walkthrough.title);
+  await page.keyboard.press("Enter");
+  step.text = await poll(
+    () =>
+      page.evaluate(
+        (expect) => {
+          const text = document.querySelector(".gettingStartedContainer")?.textContent ?? "";
+          return expect.every((title) => text.includes(title)) ? text : null;
+        },
+        config.walkthrough.steps,
+      ),
+    STEP_TIMEOUT,
+  );
+  await screenshot(page, "walkthrough");
+  if (!step.text) {
+    throw new Error(`the walkthrough did not show ${JSON.stringify(config.walkthrough.steps)}`);
+  }
+}
+
 /** No usable Python: the notification says what is needed; the extension still answers commands. */
 async function stepNoPython(page) {
   const step = (result.steps.noPython = {});
@@ -551,9 +591,7 @@ async function stepNoPython(page) {
   step.notification =
     (await poll(async () => (await toastTexts(page)).find((text) => text.includes(config.expectNotification)), STEP_TIMEOUT)) ??
     (await toastTexts(page)).join("\n");
-  step.buttons = await page.evaluate(() =>
-    [...document.querySelectorAll(".notifications-toasts .notification-list-item .monaco-button")].map((b) => b.textContent),
-  );
+  step.buttons = await toastButtons(page);
   await screenshot(page, "no-python");
   // Nothing retries on its own: the state is the same a few seconds later.
   await new Promise((resolve) => setTimeout(resolve, 3000));
@@ -604,6 +642,7 @@ async function main() {
     if (config.mode === "bundled") {
       await stepFirstRun(page, watcher);
       await stepGhostText(page);
+      await stepWalkthrough(page);
     } else if (config.mode === "no-python") {
       await stepNoPython(page);
     } else if (config.mode === "missing-server") {
