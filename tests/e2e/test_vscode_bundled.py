@@ -142,7 +142,7 @@ def test_first_run_installs_the_bundled_server_and_ghost_text_works(
     # Discovery went past the setting and PATH to the bundle, and started it from the private environment.
     python3_on_path = str(Path(env["PATH"]) / "python3")
     assert f"Installed arb-lsp {VERSION} with Python 3." in logs and f"({python3_on_path})" in logs, explain
-    started = re.search(r"Started bundled arb-lsp \S+ on Python \S+ \(.*?\): (\S+) -m arb_lsp --stdio", logs)
+    started = re.search(r"Started bundled arb-lsp \S+ on Python \S+ \(.*?\): (\S+) -I -m arb_lsp --stdio", logs)
     assert started and "globalStorage" in started.group(1), explain
     written = sample.read_text()
     assert re.search(re.escape(TYPED_SIGNATURE) + r"\n    " + re.escape(COMPLETION) + r"\s*$", written), explain

@@ -97,7 +97,8 @@ export class ServerLauncher {
     const launch = (python: string): Launch => ({
       ok: true,
       command: python,
-      args: ["-m", "arb_lsp"],
+      // -I: the user's PYTHONPATH, PYTHONHOME and user site-packages stay out of the private environment.
+      args: ["-I", "-m", "arb_lsp"],
       description: `bundled arb-lsp ${manifest.version} on Python ${plan.version} (${plan.python})`,
     });
     const storageDir = this.context.globalStorageUri.fsPath;

@@ -4,7 +4,15 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 
-import { environmentDir, environmentPython, installedPython, readBundleManifest } from "../src/bundle";
+import {
+  type BundleManifest,
+  ensureServerInstalled,
+  environmentDir,
+  environmentPython,
+  InstallError,
+  installedPython,
+  readBundleManifest,
+} from "../src/bundle";
 
 function scratch(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), "arb-lsp-bundle-test-"));
@@ -42,5 +50,58 @@ describe("bundle", () => {
     fs.rmSync(path.join(dir, "bin", "python"));
     fs.symlinkSync(path.join(dir, "gone"), path.join(dir, "bin", "python"));
     assert.equal(installedPython(dir, "0.1.0", "linux"), undefined, "the base interpreter was removed");
+  });
+});
+
+describe("ensureServerInstalled failures", () => {
+  const manifest: BundleManifest = { version: "0.1.0", target: "linux-x64", pythonVersions: ["3.11"], requirement: "arb-lsp==0.1.0" };
+
+  function extensionWith(files: string[]): string {
+    const dir = scratch();
+    fs.mkdirSync(path.join(dir, "bundled", "wheelhouse"), { recursive: true });
+    for (const file of files) {
+      fs.writeFileSync(path.join(dir, "bundled", "wheelhouse", file), "");
+    }
+    return dir;
+  }
+
+  async function failure(extensionPath: string, python: string, storageDir: string): Promise<InstallError> {
+    const reports: string[] = [];
+    try {
+      await ensureServerInstalled({
+        extensionPath,
+        storageDir,
+        manifest,
+        python,
+        pythonVersion: "3.11.2",
+        report: (message) => reports.push(message),
+        log: () => undefined,
+      });
+    } catch (error) {
+      assert.ok(error instanceof InstallError, String(error));
+      return error;
+    }
+    assert.fail("the install succeeded");
+  }
+
+  it("names a bundle without pip", async () => {
+    const error = await failure(extensionWith([]), "/usr/bin/python3", scratch());
+    assert.equal(error.step, "looking for pip in the bundle");
+  });
+
+  it("names the step that failed and its output, and leaves nothing half-installed", async () => {
+    const storage = scratch();
+    // A real Python creates the environment; the bundle's pip wheel is broken (empty), so pip fails.
+    const error = await failure(extensionWith(["pip-26.3-py3-none-any.whl"]), "python3", storage);
+    assert.equal(error.step, "installing the wheels");
+    assert.notEqual(error.detail.trim(), "");
+    const versionDir = path.join(storage, "server", "0.1.0");
+    assert.deepEqual(fs.readdirSync(versionDir), [], "the partial environment was removed");
+    assert.equal(installedPython(environmentDir(storage, "0.1.0", "python3", "3.11.2"), "0.1.0"), undefined);
+  });
+
+  it("names the environment step when the interpreter is not Python", async () => {
+    const error = await failure(extensionWith(["pip-26.3-py3-none-any.whl"]), process.execPath, scratch());
+    assert.equal(error.step, "creating a virtual environment");
   });
 });
