@@ -264,10 +264,12 @@ def run_editor(
     *,
     key_in_env: bool = True,
     env_overrides: dict[str, str] | None = None,
+    other_extensions: tuple[Path, ...] = (),
 ) -> tuple[dict[str, Any], Path, str]:
     """Installs the .vsix into a fresh code-server, runs the driver against it, stops everything.
 
-    ``env_overrides`` go last into the editor's environment (``PATH``, for a machine without arb-lsp).
+    ``env_overrides`` go last into the editor's environment (``PATH``, for a machine without arb-lsp);
+    ``other_extensions`` (.vsix files) are installed first.
     Returns the driver's result, the sample file and the collected logs.
     """
     home, user_data, extensions, workspace = (base / name for name in ("home", "data", "ext", "ws"))
@@ -293,7 +295,13 @@ def run_editor(
 
     started = time.monotonic()
     installed = subprocess.run(
-        [str(CODE_SERVER), *dirs, "--install-extension", str(vsix)],
+        [
+            str(CODE_SERVER),
+            *dirs,
+            *(f"--install-extension={other}" for other in other_extensions),
+            "--install-extension",
+            str(vsix),
+        ],
         env=env,
         stdin=subprocess.DEVNULL,
         capture_output=True,
@@ -340,6 +348,7 @@ def run_editor(
             "chromium": str(CHROMIUM),
             "artifacts": str(ARTIFACTS),
             "stepTimeoutMs": 20000,
+            "settingsFile": str(user_data / "User" / "settings.json"),
             **driver_config,
         }
         started = time.monotonic()

@@ -313,14 +313,12 @@ async function stepDocstring(page) {
 }
 
 /**
- * A setting changed while the editor runs reaches the server (workspace/didChangeConfiguration):
- * write a new explain model into settings.json, then hover until an explanation names it.
+ * As a user would: open the user settings.json in the editor ("Preferences: Open User Settings (JSON)"),
+ * replace its text with the current settings plus `settings`, save, close. `marker` is a text the
+ * settings editor shows, to know it has the keyboard focus.
  */
-async function stepSettingsChange(page) {
-  const { settingsFile, settings, line, word, expect } = config.settingsChange;
-  const step = (result.steps.settingsChange = { attempts: 0 });
+async function editUserSettings(page, settingsFile, settings, marker, shot) {
   const current = JSON.parse(fs.readFileSync(settingsFile, "utf8"));
-  const since = Date.now();
   // As a user would: open the user settings.json in the editor, replace its text, save, close.
   await page.mouse.move(5, 5);
   await dismissWidgets(page);
@@ -337,10 +335,10 @@ async function stepSettingsChange(page) {
   // Keys go to the focused editor: wait until it is the one showing settings.json.
   const settingsFocused = await poll(
     () =>
-      page.evaluate(() => {
+      page.evaluate((marker) => {
         const editor = document.querySelector(".monaco-editor.focused");
-        return Boolean(editor?.querySelector(".view-lines")?.textContent.includes("arbLsp.server.command"));
-      }),
+        return Boolean(editor?.querySelector(".view-lines")?.textContent.includes(marker));
+      }, marker),
     STEP_TIMEOUT,
   );
   if (!settingsFocused) {
@@ -353,21 +351,33 @@ async function stepSettingsChange(page) {
   await page.keyboard.press("Control+S");
   const savedValue = () => {
     try {
-      return JSON.parse(fs.readFileSync(settingsFile, "utf8"))[Object.keys(settings)[0]] !== undefined;
+      const [key, value] = Object.entries(settings)[0];
+      return JSON.stringify(JSON.parse(fs.readFileSync(settingsFile, "utf8"))[key]) === JSON.stringify(value);
     } catch {
       return false; // not saved yet, or not valid JSON
     }
   };
-  step.saved = Boolean(await poll(savedValue, 5000));
-  if (!step.saved) {
-    await screenshot(page, "4-settings-json");
+  const saved = Boolean(await poll(savedValue, 5000));
+  await screenshot(page, shot);
+  if (!saved) {
     throw new Error(`settings.json was not saved with the change: ${fs.readFileSync(settingsFile, "utf8")}`);
   }
-  await screenshot(page, "4-settings-json");
   await page.keyboard.press("Control+W");
   await page
     .locator(".tabs-container .tab.active", { hasText: config.fileName })
     .waitFor({ state: "visible" });
+  return saved;
+}
+
+/**
+ * A setting changed while the editor runs reaches the server (workspace/didChangeConfiguration):
+ * write a new explain model into settings.json, then hover until an explanation names it.
+ */
+async function stepSettingsChange(page) {
+  const { settingsFile, settings, line, word, expect } = config.settingsChange;
+  const step = (result.steps.settingsChange = { attempts: 0 });
+  const since = Date.now();
+  step.saved = await editUserSettings(page, settingsFile, settings, "arbLsp.server.command", "4-settings-json");
   const hoverText = async () =>
     page.evaluate(() => [...document.querySelectorAll(".monaco-hover")].map((e) => e.textContent).join("\n"));
   let seen = null;
@@ -580,6 +590,28 @@ async function stepWalkthrough(page) {
   }
 }
 
+/**
+ * Another interpreter selected in the Python extension (its setting, written to settings.json): the
+ * server restarts with it. The new interpreter has no arb-lsp, so the bundled server is set up first.
+ */
+async function stepInterpreterChange(page, watcher) {
+  const step = (result.steps.interpreterChange = {});
+  const since = Date.now();
+  const { settings } = config.interpreterChange;
+  await editUserSettings(page, config.settingsFile, settings, Object.keys(settings)[0], "interpreter-settings-json");
+  const ready = await poll(async () => {
+    const item = await statusItem(page);
+    return watcher.seen.length > 0 && item?.icon === "codicon-sparkle" ? item : null;
+  }, config.firstRunTimeoutMs ?? 120000, 200);
+  step.progress = [...watcher.seen];
+  step.status = ready ?? (await statusItem(page));
+  mark("interpreterChangeReady", since);
+  await screenshot(page, "interpreter-changed");
+  if (!ready) {
+    throw new Error(`no restart on the new interpreter: ${JSON.stringify(step)}`);
+  }
+}
+
 /** No usable Python: the notification says what is needed; the extension still answers commands. */
 async function stepNoPython(page) {
   const step = (result.steps.noPython = {});
@@ -643,6 +675,10 @@ async function main() {
       await stepFirstRun(page, watcher);
       await stepGhostText(page);
       await stepWalkthrough(page);
+    } else if (config.mode === "interpreter") {
+      await waitForServer(page);
+      await stepInterpreterChange(page, watcher);
+      await stepGhostText(page);
     } else if (config.mode === "no-python") {
       await stepNoPython(page);
     } else if (config.mode === "missing-server") {
