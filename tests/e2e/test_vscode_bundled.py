@@ -26,9 +26,10 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
-from fake_openrouter import FakeOpenRouter  # tests/ is on sys.path (tests/conftest.py)
+from fake_openrouter import FakeOpenRouter, RecordedRequest  # tests/ is on sys.path (tests/conftest.py)
 from test_vscode import (  # tests/e2e is on sys.path
     ARTIFACTS,
     COMPLETION,
@@ -86,6 +87,42 @@ def _scratch_env(base: Path, programs: dict[str, str]) -> dict[str, str]:
     return {"PATH": str(folder), "VSCODE_CLI": "1"}
 
 
+def _plain_python(scratch: Path) -> Path:
+    python = _python_without_arb_lsp(scratch)
+    if python is None:
+        pytest.fail("no CPython 3.11+ without arb_lsp on this machine (/usr/bin/python3 expected)", pytrace=False)
+    return python
+
+
+def _session(
+    base: Path,
+    vsix: Path,
+    name: str,
+    settings: dict[str, Any],
+    driver_config: dict[str, Any],
+    env: dict[str, str],
+    other_extensions: tuple[Path, ...] = (),
+) -> tuple[dict[str, Any], Path, str, list[RecordedRequest]]:
+    """One editor session against the fake OpenRouter: the driver's result, the sample file, the logs and
+    the requests the fake received. The result goes to test-artifacts/vscode/<name>/result.json."""
+    artifacts = ARTIFACTS / name
+    timings: dict[str, float] = {}
+    config = {
+        "artifacts": str(artifacts),
+        "firstRunTimeoutMs": FIRST_RUN_TIMEOUT_S * 1000,
+        "driverTimeoutS": FIRST_RUN_TIMEOUT_S + 60,
+        **driver_config,
+    }
+    with FakeOpenRouter() as fake:
+        fake.responder = respond
+        result, sample, logs = run_editor(
+            base, vsix, fake, settings, config, timings, env_overrides=env, other_extensions=other_extensions
+        )
+        requests = fake.requests
+    (artifacts / "result.json").write_text(json.dumps({**result, "pytestTimings": timings}, indent=2))
+    return result, sample, logs, requests
+
+
 @pytest.fixture(scope="module")
 def release_vsix(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The .vsix for this machine, built by the README's command (offline, from the wheel cache)."""
@@ -117,33 +154,21 @@ def test_first_run_installs_the_bundled_server_and_ghost_text_works(
     release_vsix: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     base = tmp_path_factory.mktemp("vscode-bundled")
-    python = _python_without_arb_lsp(base)
-    if python is None:
-        pytest.fail("no CPython 3.11+ without arb_lsp on this machine (/usr/bin/python3 expected)", pytrace=False)
+    python = _plain_python(base)
     env = _scratch_env(base / "path", {"node": shutil.which("node") or "node", "python3": str(python)})
     assert shutil.which("arb-lsp", path=env["PATH"]) is None
-    artifacts = ARTIFACTS / "bundled"
-    timings: dict[str, float] = {}
-    with FakeOpenRouter() as fake:
-        fake.responder = respond
-        result, sample, logs = run_editor(
-            base,
-            release_vsix,
-            fake,
-            {"arbLsp.completion.debounceMs": 0},
-            {
-                "artifacts": str(artifacts),
-                "mode": "bundled",
-                "firstRunTimeoutMs": FIRST_RUN_TIMEOUT_S * 1000,
-                "driverTimeoutS": FIRST_RUN_TIMEOUT_S + 60,
-                "completion": {"typed": TYPED_SIGNATURE, "expect": COMPLETION},
-                "walkthrough": {"title": WALKTHROUGH_TITLE, "steps": WALKTHROUGH_STEPS},
-            },
-            timings,
-            env_overrides=env,
-        )
-        completions = len(fake.chat_requests())
-    (artifacts / "result.json").write_text(json.dumps({**result, "pytestTimings": timings}, indent=2))
+    result, sample, logs, requests = _session(
+        base,
+        release_vsix,
+        "bundled",
+        {"arbLsp.completion.debounceMs": 0},
+        {
+            "mode": "bundled",
+            "completion": {"typed": TYPED_SIGNATURE, "expect": COMPLETION},
+            "walkthrough": {"title": WALKTHROUGH_TITLE, "steps": WALKTHROUGH_STEPS},
+        },
+        env,
+    )
     explain = f"driver: {result.get('errors')}, timings: {result.get('timings')}\nlogs:\n{logs[-4000:]}"
     assert not result["errors"], explain
     progress = result["steps"]["firstRun"]["progress"]
@@ -156,7 +181,7 @@ def test_first_run_installs_the_bundled_server_and_ghost_text_works(
     assert started and "globalStorage" in started.group(1), explain
     written = sample.read_text()
     assert re.search(re.escape(TYPED_SIGNATURE) + r"\n    " + re.escape(COMPLETION) + r"\s*$", written), explain
-    assert completions >= 1
+    assert any(request.is_chat for request in requests)
     # The Welcome page explains the product: the walkthrough opens with its four steps.
     assert result["steps"]["walkthrough"]["text"], explain
 
@@ -186,32 +211,21 @@ def test_selected_interpreter_is_used_and_a_change_restarts_the_server(
     base = tmp_path_factory.mktemp("vscode-interpreter")
     project_python = Path(sys.executable)  # this checkout's venv: arb-lsp is installed next to it
     assert project_python.with_name("arb-lsp").exists()
-    plain_python = _python_without_arb_lsp(base)
-    if plain_python is None:
-        pytest.fail("no CPython 3.11+ without arb_lsp on this machine (/usr/bin/python3 expected)", pytrace=False)
+    plain_python = _plain_python(base)
     env = _scratch_env(base / "path", {"node": shutil.which("node") or "node"})
-    artifacts = ARTIFACTS / "interpreter"
-    timings: dict[str, float] = {}
-    with FakeOpenRouter() as fake:
-        fake.responder = respond
-        result, sample, logs = run_editor(
-            base,
-            release_vsix,
-            fake,
-            {"python.defaultInterpreterPath": str(project_python), "arbLsp.completion.debounceMs": 0},
-            {
-                "artifacts": str(artifacts),
-                "mode": "interpreter",
-                "firstRunTimeoutMs": FIRST_RUN_TIMEOUT_S * 1000,
-                "driverTimeoutS": FIRST_RUN_TIMEOUT_S + 60,
-                "interpreterChange": {"settings": {"python.defaultInterpreterPath": str(plain_python)}},
-                "completion": {"typed": TYPED_SIGNATURE, "expect": COMPLETION},
-            },
-            timings,
-            env_overrides=env,
-            other_extensions=(python_standin_vsix,),
-        )
-    (artifacts / "result.json").write_text(json.dumps({**result, "pytestTimings": timings}, indent=2))
+    result, sample, logs, _ = _session(
+        base,
+        release_vsix,
+        "interpreter",
+        {"python.defaultInterpreterPath": str(project_python), "arbLsp.completion.debounceMs": 0},
+        {
+            "mode": "interpreter",
+            "interpreterChange": {"settings": {"python.defaultInterpreterPath": str(plain_python)}},
+            "completion": {"typed": TYPED_SIGNATURE, "expect": COMPLETION},
+        },
+        env,
+        other_extensions=(python_standin_vsix,),
+    )
     explain = f"driver: {result.get('errors')}, steps: {result.get('steps')}\nlogs:\n{logs[-5000:]}"
     assert not result["errors"], explain
     first = logs.find(f"Server discovery: {project_python.with_name('arb-lsp')} (interpreter)")
@@ -230,20 +244,9 @@ def test_no_usable_python_says_which_python_is_needed(
 ) -> None:
     base = tmp_path_factory.mktemp("vscode-no-python")
     env = _scratch_env(base / "path", {"node": shutil.which("node") or "node"})
-    artifacts = ARTIFACTS / "no-python"
-    timings: dict[str, float] = {}
-    with FakeOpenRouter() as fake:
-        result, _, logs = run_editor(
-            base,
-            release_vsix,
-            fake,
-            {},
-            {"artifacts": str(artifacts), "mode": "no-python", "expectNotification": "needs Python"},
-            timings,
-            env_overrides=env,
-        )
-        requests = len(fake.requests)
-    (artifacts / "result.json").write_text(json.dumps({**result, "pytestTimings": timings}, indent=2))
+    result, _, logs, requests = _session(
+        base, release_vsix, "no-python", {}, {"mode": "no-python", "expectNotification": "needs Python"}, env
+    )
     explain = f"{result}\nlogs:\n{logs[-4000:]}"
     assert not result["errors"], explain
     step = result["steps"]["noPython"]
@@ -259,4 +262,4 @@ def test_no_usable_python_says_which_python_is_needed(
     # Once at start, once for the Restart Server command: no loop, and the extension host answered.
     assert len(re.findall(r"Server discovery: no Python", logs)) == 2, explain
     assert "Extension host terminated" not in logs and "exited with code" not in logs, explain
-    assert requests == 0
+    assert requests == []
