@@ -15,7 +15,7 @@
 # The version is arb_lsp/__init__.py's __version__; editors/vscode/package.json is set to it.
 # Dependency wheels are downloaded once per target (pip download, for the target's platform tags) and kept in
 # build/release/ (ARB_LSP_RELEASE_CACHE) until the server's dependencies change; later runs need no network.
-# Needs Python 3.11+ (PYTHON, default python3) and Node.js 20+ with npm.
+# Runs on Linux and macOS (bash 3.2+). Needs Python 3.11+ (PYTHON, default python3) and Node.js 20+ with npm.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -31,6 +31,7 @@ ALL_TARGETS=(linux-x64 linux-arm64 alpine-x64 darwin-x64 darwin-arm64 win32-x64 
 BUILD_TOOLS="build==1.6.1 hatchling==1.33.0"
 
 log() { printf '[release] %s\n' "$*"; }
+sha256() { if command -v sha256sum >/dev/null 2>&1; then sha256sum | cut -d' ' -f1; else shasum -a 256 | cut -d' ' -f1; fi; }
 die() { printf '[release] error: %s\n' "$*" >&2; exit 1; }
 
 host_target() {
@@ -128,7 +129,7 @@ WHEEL="$OUT/arb_lsp-$VERSION-py3-none-any.whl"
 
 # --- The extension's build tools --------------------------------------------------------------
 # Same stamp as scripts/install-vscode-deps.sh, so either script's npm ci serves both.
-lock_hash="$(sha256sum "$EXT_DIR/package-lock.json" | cut -d' ' -f1)"
+lock_hash="$(sha256 <"$EXT_DIR/package-lock.json")"
 stamp="$EXT_DIR/node_modules/.arb-lsp-install-stamp"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_hash" ]; then
     log "npm ci in editors/vscode"
@@ -148,7 +149,7 @@ EOF
 
 dependency_wheels() { # target -> fills $CACHE/wheelhouse/<target> (and its python-versions file) if stale
     local target="$1" dir="$CACHE/wheelhouse/$1" key tags=() versions=()
-    key="$(printf '%s\n' "$requirements" "${PYTHON_VERSIONS[*]}" "$(platform_tags "$target")" | sha256sum | cut -d' ' -f1)"
+    key="$(printf '%s\n' "$requirements" "${PYTHON_VERSIONS[*]}" "$(platform_tags "$target")" | sha256)"
     if [ -f "$dir/.stamp" ] && [ "$(cat "$dir/.stamp")" = "$key" ]; then
         return 0
     fi
@@ -178,7 +179,8 @@ sizes=()
 for target in "${targets[@]}"; do
     dependency_wheels "$target"
     deps="$CACHE/wheelhouse/$target"
-    mapfile -t versions <"$deps/.python-versions"
+    versions=()
+    while read -r version; do versions+=("$version"); done <"$deps/.python-versions"
     rm -rf "$BUNDLE_DIR"
     mkdir -p "$BUNDLE_DIR/wheelhouse"
     cp "$deps"/*.whl "$WHEEL" "$BUNDLE_DIR/wheelhouse/"
