@@ -263,9 +263,13 @@ def run_editor(
     timings: dict[str, float],
     *,
     key_in_env: bool = True,
+    env_overrides: dict[str, str] | None = None,
+    other_extensions: tuple[Path, ...] = (),
 ) -> tuple[dict[str, Any], Path, str]:
     """Installs the .vsix into a fresh code-server, runs the driver against it, stops everything.
 
+    ``env_overrides`` go last into the editor's environment (``PATH``, for a machine without arb-lsp);
+    ``other_extensions`` (.vsix files) are installed first.
     Returns the driver's result, the sample file and the collected logs.
     """
     home, user_data, extensions, workspace = (base / name for name in ("home", "data", "ext", "ws"))
@@ -278,6 +282,7 @@ def run_editor(
     env.update(HOME=str(home), ARB_LSP_DATA_DIR=str(base / "arb-lsp-data"), OPENROUTER_BASE_URL=fake.base_url)
     if key_in_env:
         env["OPENROUTER_API_KEY"] = fake.api_key or "sk-or-v1-any"
+    env.update(env_overrides or {})
     if "settingsChange" in driver_config:
         driver_config = {
             **driver_config,
@@ -290,7 +295,13 @@ def run_editor(
 
     started = time.monotonic()
     installed = subprocess.run(
-        [str(CODE_SERVER), *dirs, "--install-extension", str(vsix)],
+        [
+            str(CODE_SERVER),
+            *dirs,
+            *(f"--install-extension={other}" for other in other_extensions),
+            "--install-extension",
+            str(vsix),
+        ],
         env=env,
         stdin=subprocess.DEVNULL,
         capture_output=True,
@@ -337,6 +348,7 @@ def run_editor(
             "chromium": str(CHROMIUM),
             "artifacts": str(ARTIFACTS),
             "stepTimeoutMs": 20000,
+            "settingsFile": str(user_data / "User" / "settings.json"),
             **driver_config,
         }
         started = time.monotonic()
@@ -345,7 +357,7 @@ def run_editor(
             stdin=subprocess.DEVNULL,
             capture_output=True,
             text=True,
-            timeout=150,
+            timeout=driver_config.get("driverTimeoutS", 150),
         )
         timings["driver"] = time.monotonic() - started
         sys.stderr.write(driven.stderr)
@@ -494,8 +506,9 @@ def test_status_bar_shows_todays_spend(vscode_run: VSCodeRun) -> None:
     assert re.search(r"Today: [1-9]\d* requests?", status.get("label") or ""), f"status bar: {status}"
 
 
-def test_missing_server_says_how_to_install_it(vsix: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
-    """With no server program, a notification says `pipx install .` (from a clone) and the item turns red."""
+def test_missing_server_command_names_the_setting(vsix: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """`arbLsp.server.command` naming a missing program: a notification names the program and the
+    setting (and how to go back to the bundled server), and the item turns red."""
     artifacts = ARTIFACTS / "missing-server"
     timings: dict[str, float] = {}
     with FakeOpenRouter() as fake:
@@ -504,7 +517,7 @@ def test_missing_server_says_how_to_install_it(vsix: Path, tmp_path_factory: pyt
             vsix,
             fake,
             {"arbLsp.server.command": "/nonexistent/arb-lsp"},
-            {"artifacts": str(artifacts), "mode": "missing-server", "expectNotification": "pipx install ."},
+            {"artifacts": str(artifacts), "mode": "missing-server", "expectNotification": "was not found"},
             timings,
         )
     assert not result["errors"], f"{result}\n{logs[-3000:]}"
@@ -512,7 +525,8 @@ def test_missing_server_says_how_to_install_it(vsix: Path, tmp_path_factory: pyt
     assert status.get("icon") == "codicon-error", status
     assert "not found" in (status.get("label") or ""), status
     notification = result["steps"].get("notification", "")
-    assert "pipx install ." in notification and "arbLsp.server.command" in notification, notification
+    assert '"/nonexistent/arb-lsp"' in notification and "arbLsp.server.command" in notification, notification
+    assert "clear the setting to use the server that comes with the extension" in notification, notification
 
 
 def test_clicking_the_status_bar_shows_usage(vscode_run: VSCodeRun) -> None:
@@ -550,6 +564,7 @@ def test_api_key_set_in_the_editor_reaches_the_server_and_never_the_log(
         )
         authorizations = {request.headers.get("authorization") for request in fake.chat_requests()}
     assert not result["errors"], f"{result}\n{logs[-3000:]}"
+    assert {"Set API Key", "Get a Key"} <= set(result["steps"]["setKey"]["offerButtons"]), result["steps"]["setKey"]
     assert EXPLANATION[:40] in result["steps"]["hover"]["text"]
     assert authorizations == {f"Bearer {key}"}, authorizations
     assert "Started" in logs, "the extension's log was not collected"

@@ -1,11 +1,9 @@
 /**
- * arb-lsp for VS Code: starts the `arb-lsp` language server over stdio and lets
- * vscode-languageclient wire completion, inline completion (ghost text), hover and
- * code actions to it. This file owns what the protocol does not: the API key in
- * SecretStorage, restarts, and the status bar item with today's spend.
+ * arb-lsp for VS Code: starts the arb-lsp language server over stdio (found or installed by
+ * launcher.ts) and lets vscode-languageclient wire completion, inline completion (ghost text), hover
+ * and code actions to it. This file owns what the protocol does not: the API key in SecretStorage,
+ * restarts, and the status bar item with today's spend.
  */
-import * as fs from "node:fs";
-import * as os from "node:os";
 import * as vscode from "vscode";
 import {
   DidChangeConfigurationNotification,
@@ -18,9 +16,13 @@ import {
   TransportKind,
 } from "vscode-languageclient/node";
 
-import { isSpawnNotFound, expandHome, missingServerMessage, resolveExecutable } from "./serverCommand";
-import { buildInitializationOptions, buildServerEnv, redact, withoutClientOnlyKeys } from "./settings";
-import { type ClientPhase, parseUsage, statusText, statusTooltip, type UsageReport, usageSummary } from "./status";
+import { ServerLauncher } from "./launcher";
+import { API_KEY_OFFER, OPENROUTER_KEYS_URL } from "./messages";
+import { SelectedInterpreter } from "./python";
+import { isSpawnNotFound } from "./serverCommand";
+import { buildInitializationOptions, buildServerEnv, withoutClientOnlyKeys } from "./settings";
+import { parseUsage, type UsageReport, usageSummary } from "./status";
+import { redactingChannel, StatusItem } from "./ui";
 
 const SECTION = "arbLsp";
 const API_KEY_SECRET = "arbLsp.openRouterApiKey";
@@ -41,86 +43,12 @@ const LANGUAGES = [
 const USAGE_REFRESH_DEBOUNCE_MS = 1500;
 const USAGE_REFRESH_INTERVAL_MS = 3 * 60 * 1000;
 
-function isExecutableFile(candidate: string): boolean {
-  try {
-    fs.accessSync(candidate, fs.constants.X_OK);
-    return fs.statSync(candidate).isFile();
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Wraps a log channel so that the API key never reaches it, even with
- * `arbLsp.trace.server: verbose` (which logs the `initialize` params).
- */
-function redactingChannel(channel: vscode.LogOutputChannel, secrets: () => string[]): vscode.LogOutputChannel {
-  const writers = new Set(["append", "appendLine", "replace", "trace", "debug", "info", "warn", "error"]);
-  return new Proxy(channel, {
-    get(target, property, _receiver) {
-      const value: unknown = Reflect.get(target, property, target);
-      if (typeof value !== "function") {
-        return value;
-      }
-      const method = value as (...args: unknown[]) => unknown;
-      if (typeof property === "string" && writers.has(property)) {
-        return (...args: unknown[]) =>
-          method.apply(
-            target,
-            args.map((arg) => (typeof arg === "string" ? redact(arg, secrets()) : arg)),
-          );
-      }
-      return method.bind(target);
-    },
-  });
-}
-
-/** The status bar item: phase icon, today's spend, click for a usage summary. */
-class StatusItem implements vscode.Disposable {
-  private readonly item: vscode.StatusBarItem;
-  private phase: ClientPhase = "starting";
-  private detail: string | undefined;
-  private usage: UsageReport | undefined;
-
-  constructor(clickCommand: string) {
-    this.item = vscode.window.createStatusBarItem("arbLsp.status", vscode.StatusBarAlignment.Right, 100);
-    this.item.name = "arb-lsp";
-    this.item.command = clickCommand;
-    this.render();
-    this.item.show();
-  }
-
-  setPhase(phase: ClientPhase, detail?: string): void {
-    this.phase = phase;
-    this.detail = detail;
-    this.render();
-  }
-
-  getPhase(): ClientPhase {
-    return this.phase;
-  }
-
-  setUsage(usage: UsageReport | undefined): void {
-    this.usage = usage;
-    this.render();
-  }
-
-  private render(): void {
-    this.item.text = statusText(this.phase, this.usage);
-    this.item.tooltip = statusTooltip(this.phase, this.usage, this.detail);
-    this.item.backgroundColor =
-      this.phase === "error" ? new vscode.ThemeColor("statusBarItem.errorBackground") : undefined;
-  }
-
-  dispose(): void {
-    this.item.dispose();
-  }
-}
-
 class ArbLspExtension implements vscode.Disposable {
   private client: LanguageClient | undefined;
   private readonly channel: vscode.LogOutputChannel;
   private readonly status: StatusItem;
+  private readonly interpreter: SelectedInterpreter;
+  private readonly launcher: ServerLauncher;
   private apiKey: string | undefined;
   private inFlight = 0;
   private usageTimer: NodeJS.Timeout | undefined;
@@ -134,6 +62,14 @@ class ArbLspExtension implements vscode.Disposable {
     context.subscriptions.push(raw);
     this.channel = redactingChannel(raw, () => (this.apiKey !== undefined ? [this.apiKey] : []));
     this.status = new StatusItem("arbLsp.showUsageSummary");
+    this.interpreter = new SelectedInterpreter((line) => this.channel.info(line));
+    this.launcher = new ServerLauncher(
+      context,
+      this.channel,
+      this.interpreter,
+      () => void this.restart(),
+      (detail) => this.status.setPhase("starting", detail),
+    );
     this.usageInterval = setInterval(() => void this.refreshUsage(), USAGE_REFRESH_INTERVAL_MS);
   }
 
@@ -141,6 +77,8 @@ class ArbLspExtension implements vscode.Disposable {
     const { subscriptions } = this.context;
     subscriptions.push(
       this,
+      this.interpreter,
+      this.interpreter.onDidChange(() => void this.restartIfInterpreterChanged()),
       vscode.commands.registerCommand("arbLsp.setApiKey", () => this.setApiKey()),
       vscode.commands.registerCommand("arbLsp.clearApiKey", () => this.clearApiKey()),
       vscode.commands.registerCommand("arbLsp.showUsageSummary", () => this.showUsageSummary()),
@@ -165,6 +103,15 @@ class ArbLspExtension implements vscode.Disposable {
       }),
     );
     void this.restart();
+  }
+
+  /** The Python extension's selection changed: restart only if the interpreter really is another one. */
+  private async restartIfInterpreterChanged(): Promise<void> {
+    const selected = await this.interpreter.get();
+    if (selected !== this.launcher.lastInterpreter) {
+      this.channel.info(`Selected Python interpreter changed to ${selected ?? "none"}: restarting the server`);
+      await this.restart();
+    }
   }
 
   /** Stops the running client, if any, and starts a fresh one. */
@@ -195,16 +142,14 @@ class ArbLspExtension implements vscode.Disposable {
   }
 
   private async startClient(): Promise<void> {
-    const config = vscode.workspace.getConfiguration(SECTION);
-    const configured = (config.get<string>("server.command") ?? "arb-lsp").trim() || "arb-lsp";
-    const command = expandHome(configured, os.homedir());
-    const args = (config.get<unknown[]>("server.args") ?? []).map(String);
-
-    this.status.setPhase("starting");
-    if (resolveExecutable(command, process.env.PATH, isExecutableFile) === undefined) {
-      this.reportMissingServer(command);
+    this.status.setPhase("starting", "Looking for the server");
+    const launch = await this.launcher.find();
+    if (!launch.ok) {
+      this.status.setPhase("error", launch.statusDetail);
       return;
     }
+    const { command, args } = launch;
+    const config = vscode.workspace.getConfiguration(SECTION);
 
     this.apiKey = await this.context.secrets.get(API_KEY_SECRET);
     if (this.apiKey === undefined && !process.env.OPENROUTER_API_KEY) {
@@ -255,13 +200,14 @@ class ArbLspExtension implements vscode.Disposable {
 
     try {
       await client.start();
-      this.channel.info(`Started ${command} ${[...args, "--stdio"].join(" ")}`);
+      this.channel.info(`Started ${launch.description}: ${command} ${[...args, "--stdio"].join(" ")}`);
     } catch (error) {
       if (this.client === client) {
         this.client = undefined;
       }
       if (isSpawnNotFound(error)) {
-        this.reportMissingServer(command);
+        this.channel.error(`The server program ${command} vanished before it could start: ${String(error)}`);
+        this.status.setPhase("error", `Server program not found: ${command}`);
       } else {
         this.channel.error(`Starting the server failed: ${String(error)}`);
         this.status.setPhase("error", "Starting the server failed: see the arb-lsp output");
@@ -269,26 +215,12 @@ class ArbLspExtension implements vscode.Disposable {
     }
   }
 
-  private reportMissingServer(command: string): void {
-    const message = missingServerMessage(command);
-    this.channel.error(message);
-    this.status.setPhase("error", `Server program not found: ${command}`);
-    void vscode.window.showErrorMessage(message, "Open Settings", "Show Output").then((choice) => {
-      if (choice === "Open Settings") {
-        void vscode.commands.executeCommand("workbench.action.openSettings", `${SECTION}.server.command`);
-      } else if (choice === "Show Output") {
-        this.channel.show();
-      }
-    });
-  }
-
   private async offerToSetKey(): Promise<void> {
-    const choice = await vscode.window.showInformationMessage(
-      "arb-lsp needs an OpenRouter API key to reach the models.",
-      "Set API Key",
-    );
+    const choice = await vscode.window.showInformationMessage(API_KEY_OFFER, "Set API Key", "Get a Key");
     if (choice === "Set API Key") {
       await this.setApiKey();
+    } else if (choice === "Get a Key") {
+      await vscode.env.openExternal(vscode.Uri.parse(OPENROUTER_KEYS_URL));
     }
   }
 

@@ -1,6 +1,6 @@
 /**
- * Finding the server program before spawning it, and telling the user how to
- * install it when it is missing. Pure apart from the injected file check.
+ * Finding a program on `PATH` before spawning it, the way the OS would. Pure apart from the
+ * injected file check.
  */
 import * as path from "node:path";
 
@@ -70,13 +70,4 @@ export function isSpawnNotFound(error: unknown): boolean {
     return true;
   }
   return typeof record.message === "string" && record.message.includes("ENOENT");
-}
-
-/** The notification shown when the server program cannot be found. */
-export function missingServerMessage(command: string): string {
-  return (
-    `arb-lsp: the language server program "${command}" was not found. ` +
-    'Install it from a clone of the arb-lsp repository with "pipx install ." (see the extension\'s README), ' +
-    'or point the setting "arbLsp.server.command" at the arb-lsp executable (for example .venv/bin/arb-lsp).'
-  );
 }

@@ -332,14 +332,12 @@ async function stepDocstring(page) {
 }
 
 /**
- * A setting changed while the editor runs reaches the server (workspace/didChangeConfiguration):
- * write a new explain model into settings.json, then hover until an explanation names it.
+ * As a user would: open the user settings.json in the editor ("Preferences: Open User Settings (JSON)"),
+ * replace its text with the current settings plus `settings`, save, close. `marker` is a text the
+ * settings editor shows, to know it has the keyboard focus.
  */
-async function stepSettingsChange(page) {
-  const { settingsFile, settings, line, word, expect } = config.settingsChange;
-  const step = (result.steps.settingsChange = { attempts: 0 });
+async function editUserSettings(page, settingsFile, settings, marker, shot) {
   const current = JSON.parse(fs.readFileSync(settingsFile, "utf8"));
-  const since = Date.now();
   // As a user would: open the user settings.json in the editor, replace its text, save, close.
   await page.mouse.move(5, 5);
   await dismissWidgets(page);
@@ -356,10 +354,10 @@ async function stepSettingsChange(page) {
   // Keys go to the focused editor: wait until it is the one showing settings.json.
   const settingsFocused = await poll(
     () =>
-      page.evaluate(() => {
+      page.evaluate((marker) => {
         const editor = document.querySelector(".monaco-editor.focused");
-        return Boolean(editor?.querySelector(".view-lines")?.textContent.includes("arbLsp.server.command"));
-      }),
+        return Boolean(editor?.querySelector(".view-lines")?.textContent.includes(marker));
+      }, marker),
     STEP_TIMEOUT,
   );
   if (!settingsFocused) {
@@ -372,21 +370,33 @@ async function stepSettingsChange(page) {
   await page.keyboard.press("Control+S");
   const savedValue = () => {
     try {
-      return JSON.parse(fs.readFileSync(settingsFile, "utf8"))[Object.keys(settings)[0]] !== undefined;
+      const [key, value] = Object.entries(settings)[0];
+      return JSON.stringify(JSON.parse(fs.readFileSync(settingsFile, "utf8"))[key]) === JSON.stringify(value);
     } catch {
       return false; // not saved yet, or not valid JSON
     }
   };
-  step.saved = Boolean(await poll(savedValue, 5000));
-  if (!step.saved) {
-    await screenshot(page, "4-settings-json");
+  const saved = Boolean(await poll(savedValue, 5000));
+  await screenshot(page, shot);
+  if (!saved) {
     throw new Error(`settings.json was not saved with the change: ${fs.readFileSync(settingsFile, "utf8")}`);
   }
-  await screenshot(page, "4-settings-json");
   await page.keyboard.press("Control+W");
   await page
     .locator(".tabs-container .tab.active", { hasText: config.fileName })
     .waitFor({ state: "visible" });
+  return saved;
+}
+
+/**
+ * A setting changed while the editor runs reaches the server (workspace/didChangeConfiguration):
+ * write a new explain model into settings.json, then hover until an explanation names it.
+ */
+async function stepSettingsChange(page) {
+  const { settingsFile, settings, line, word, expect } = config.settingsChange;
+  const step = (result.steps.settingsChange = { attempts: 0 });
+  const since = Date.now();
+  step.saved = await editUserSettings(page, settingsFile, settings, "arbLsp.server.command", "4-settings-json");
   const hoverText = async () =>
     page.evaluate(() => [...document.querySelectorAll(".monaco-hover")].map((e) => e.textContent).join("\n"));
   let seen = null;
@@ -431,6 +441,12 @@ async function stepUsageSummary(page) {
   }
 }
 
+async function toastButtons(page) {
+  return page.evaluate(() =>
+    [...document.querySelectorAll(".notifications-toasts .notification-list-item .monaco-button")].map((b) => b.textContent),
+  );
+}
+
 async function toastTexts(page) {
   return page.evaluate(() =>
     [...document.querySelectorAll(".notifications-toasts .notification-list-item-message")].map(
@@ -453,6 +469,7 @@ async function stepSetKey(page) {
     STEP_TIMEOUT,
   );
   step.toasts = await toastTexts(page);
+  step.offerButtons = await toastButtons(page);
   await screenshot(page, "key-1-offer");
   // F1 opens the Command Palette (with its ">" prefix).
   await page.locator(".monaco-editor textarea").first().focus();
@@ -510,6 +527,143 @@ async function stepMissingServer(page) {
   }
 }
 
+/**
+ * Watches the notification toasts from the moment the workbench shows, for the first-run progress
+ * ("arb-lsp: setting up the server"), which may come and go while the file is being opened.
+ */
+function watchToasts(page, pattern) {
+  const seen = [];
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      try {
+        for (const text of await toastTexts(page)) {
+          if (pattern.test(text) && !seen.includes(text)) {
+            seen.push(text);
+            log(`toast: ${JSON.stringify(text)}`);
+          }
+        }
+      } catch {
+        // The page is navigating; try again.
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  })();
+  return {
+    seen,
+    stop: async () => {
+      stopped = true;
+      await loop;
+    },
+  };
+}
+
+/** The bundled server on first run: progress while it installs, then the status bar turns ready. */
+async function stepFirstRun(page, watcher) {
+  const since = Date.now();
+  const step = (result.steps.firstRun = {});
+  const status = await poll(async () => {
+    const item = await statusItem(page);
+    return item && (item.icon === "codicon-sparkle" || item.icon === "codicon-error") ? item : null;
+  }, config.firstRunTimeoutMs ?? 120000, 200);
+  result.steps.statusAtStart = status ?? (await statusItem(page));
+  mark("firstRunReady", since);
+  await watcher.stop();
+  step.progress = watcher.seen;
+  await screenshot(page, "first-run-ready");
+  if (!status || status.icon !== "codicon-sparkle") {
+    throw new Error(`arb-lsp did not become ready: ${JSON.stringify(result.steps.statusAtStart)}`);
+  }
+}
+
+/** The Welcome page's walkthrough, opened as a person would: "Welcome: Open Walkthrough...", then arb-lsp's. */
+async function stepWalkthrough(page) {
+  const step = (result.steps.walkthrough = {});
+  await dismissWidgets(page);
+  await page.keyboard.press("F1");
+  await page.locator(".quick-input-widget input").waitFor({ state: "visible" });
+  await page.keyboard.type("Welcome: Open Walkthrough");
+  await page
+    .locator(".quick-input-widget .monaco-list-row", { hasText: "Open Walkthrough" })
+    .first()
+    .waitFor({ state: "visible" });
+  await page.keyboard.press("Enter");
+  const row = page.locator(".quick-input-widget .monaco-list-row", { hasText: config.walkthrough.title });
+  await row.first().waitFor({ state: "visible" });
+  await page.keyboard.type(config.walkthrough.title);
+  await page.keyboard.press("Enter");
+  step.text = await poll(
+    () =>
+      page.evaluate(
+        (expect) => {
+          const text = document.querySelector(".gettingStartedContainer")?.textContent ?? "";
+          return expect.every((title) => text.includes(title)) ? text : null;
+        },
+        config.walkthrough.steps,
+      ),
+    STEP_TIMEOUT,
+  );
+  await screenshot(page, "walkthrough");
+  if (!step.text) {
+    throw new Error(`the walkthrough did not show ${JSON.stringify(config.walkthrough.steps)}`);
+  }
+}
+
+/**
+ * Another interpreter selected in the Python extension (its setting, written to settings.json): the
+ * server restarts with it. The new interpreter has no arb-lsp, so the bundled server is set up first.
+ */
+async function stepInterpreterChange(page, watcher) {
+  const step = (result.steps.interpreterChange = {});
+  const since = Date.now();
+  const { settings } = config.interpreterChange;
+  await editUserSettings(page, config.settingsFile, settings, Object.keys(settings)[0], "interpreter-settings-json");
+  const ready = await poll(async () => {
+    const item = await statusItem(page);
+    return watcher.seen.length > 0 && item?.icon === "codicon-sparkle" ? item : null;
+  }, config.firstRunTimeoutMs ?? 120000, 200);
+  step.progress = [...watcher.seen];
+  step.status = ready ?? (await statusItem(page));
+  mark("interpreterChangeReady", since);
+  await screenshot(page, "interpreter-changed");
+  if (!ready) {
+    throw new Error(`no restart on the new interpreter: ${JSON.stringify(step)}`);
+  }
+}
+
+/** No usable Python: the notification says what is needed; the extension still answers commands. */
+async function stepNoPython(page) {
+  const step = (result.steps.noPython = {});
+  const status = await poll(async () => {
+    const item = await statusItem(page);
+    return item && item.icon === "codicon-error" ? item : null;
+  }, STEP_TIMEOUT, 200);
+  result.steps.statusAtStart = status ?? (await statusItem(page));
+  step.notification =
+    (await poll(async () => (await toastTexts(page)).find((text) => text.includes(config.expectNotification)), STEP_TIMEOUT)) ??
+    (await toastTexts(page)).join("\n");
+  step.buttons = await toastButtons(page);
+  await screenshot(page, "no-python");
+  // Nothing retries on its own: the state is the same a few seconds later.
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  step.statusLater = await statusItem(page);
+  // The extension host is alive: "Restart Server" runs discovery again.
+  await page.locator(".monaco-editor textarea").first().focus();
+  await page.keyboard.press("F1");
+  await page.locator(".quick-input-widget input").waitFor({ state: "visible" });
+  await page.keyboard.type("arb-lsp: Restart Server");
+  await page
+    .locator(".quick-input-widget .monaco-list-row", { hasText: "Restart Server" })
+    .first()
+    .waitFor({ state: "visible" });
+  await page.keyboard.press("Enter");
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  step.statusAfterRestart = await statusItem(page);
+  if (!status) {
+    throw new Error(`the status bar item did not turn to error: ${JSON.stringify(result.steps.statusAtStart)}`);
+  }
+}
+
 async function main() {
   fs.mkdirSync(config.artifacts, { recursive: true });
   const browser = await chromium.launch({
@@ -526,6 +680,7 @@ async function main() {
     timeout: STEP_TIMEOUT,
   });
   let page;
+  let watcher;
   try {
     const context = await browser.newContext({
       viewport: { width: 1280, height: 800 },
@@ -533,8 +688,19 @@ async function main() {
     });
     page = await context.newPage();
     page.setDefaultTimeout(STEP_TIMEOUT);
+    watcher = watchToasts(page, /arb-lsp: setting up/i);
     await openFile(page);
-    if (config.mode === "missing-server") {
+    if (config.mode === "bundled") {
+      await stepFirstRun(page, watcher);
+      await stepGhostText(page);
+      await stepWalkthrough(page);
+    } else if (config.mode === "interpreter") {
+      await waitForServer(page);
+      await stepInterpreterChange(page, watcher);
+      await stepGhostText(page);
+    } else if (config.mode === "no-python") {
+      await stepNoPython(page);
+    } else if (config.mode === "missing-server") {
       await stepMissingServer(page);
     } else if (config.mode === "set-key") {
       await stepSetKey(page);
@@ -580,6 +746,7 @@ async function main() {
       await screenshot(page, "0-setup-failed");
     }
   } finally {
+    await watcher?.stop();
     await browser.close().catch(() => undefined);
   }
   result.timings.total = Date.now() - started;
