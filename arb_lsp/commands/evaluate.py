@@ -233,7 +233,17 @@ def _progress_display(progress: Progress) -> Callable[[Evaluation], None]:
     return show
 
 
+EVAL_EXTRA_MISSING = (
+    "arb-lsp eval needs rapidfuzz (edit similarity), which comes with the eval extra: "
+    "pip install 'arb-lsp[eval]' (from a clone: pip install '.[eval]')"
+)
+
+
 async def run(args: argparse.Namespace) -> int:
+    try:
+        import rapidfuzz  # noqa: F401  (the eval extra)
+    except ImportError:
+        raise UsageError(EVAL_EXTRA_MISSING) from None
     settings = usable_settings(args)
     if not settings.key:
         raise UsageError(NO_KEY_MESSAGE)

@@ -19,8 +19,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from rapidfuzz.distance import Levenshtein
-
 
 def normalise(text: str) -> str:
     return "\n".join(line.rstrip() for line in text.split("\n")).rstrip()
@@ -34,6 +32,9 @@ def edit_similarity(suggestion: str, truth: str) -> float:
     a, b = normalise(suggestion), normalise(truth)
     if not a and not b:
         return 1.0
+    # Imported here: rapidfuzz comes with the ``eval`` extra, which ``arb-lsp eval`` checks for first.
+    from rapidfuzz.distance import Levenshtein
+
     return float(Levenshtein.normalized_similarity(a, b))
 
 

@@ -366,6 +366,18 @@ def test_help_explains_every_option() -> None:
         assert option in result.stdout, option
 
 
+def test_without_the_eval_extra_it_says_how_to_install_it(fake: FakeOpenRouter, data: Path, workspace: Path) -> None:
+    """rapidfuzz is the ``eval`` extra (the bundled editor server goes without it): its absence is one clear line."""
+    blocked = "import sys; sys.modules['rapidfuzz'] = None; from arb_lsp.cli import main; sys.exit(main(sys.argv[1:]))"
+    result = subprocess.run(
+        [sys.executable, "-c", blocked, "eval", str(workspace), "--models", "m", "--yes"],
+        env=server_env(fake, str(data)), capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 2, (result.returncode, result.stderr)
+    assert "pip install 'arb-lsp[eval]'" in result.stderr and "Traceback" not in result.stderr
+    assert fake.requests == []  # nothing asked, not even /models
+
+
 def test_a_refusal_for_the_daily_cap_stops_the_free_models(fake: FakeOpenRouter, data: Path, workspace: Path) -> None:
     """OpenRouter may not say what is left (``GET /key``): the first 429 ``free-models-per-day`` stops them."""
     sites_file = workspace.parent / "sites.jsonl"
