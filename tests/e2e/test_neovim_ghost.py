@@ -19,6 +19,8 @@ from conftest import server_env
 from fake_openrouter import FakeOpenRouter, Reply
 from test_neovim import Responder, arb_lsp_on_path, by_task, run_nvim  # noqa: F401 (a fixture)
 
+pytestmark = pytest.mark.usefixtures("arb_lsp_on_path")
+
 CHECKOUT = "def checkout(items):\n    \n"
 
 
@@ -50,7 +52,7 @@ TYPE_ON_LINE_2 = [{"cursor": [2, 4]}, {"keys": "A"}, {"keys": "t"}]
 
 
 def test_typing_shows_the_suggestion_as_ghost_text_and_tab_inserts_exactly_it(
-    tmp_path: Path, fake: FakeOpenRouter, arb_lsp_on_path: str
+    tmp_path: Path, fake: FakeOpenRouter
 ) -> None:
     fake.responder = once("otal = sum(item.price for item in items)")
     steps = [*TYPE_ON_LINE_2, {"wait": "visible"}, {"snap": "shown"}, {"keys": "<Tab>"}, {"snap": "accepted"}]
@@ -65,3 +67,100 @@ def test_typing_shows_the_suggestion_as_ghost_text_and_tab_inserts_exactly_it(
     assert accepted["lines"] == ["def checkout(items):", "    total = sum(item.price for item in items)"]
     assert accepted["cursor"] == [2, len("    total = sum(item.price for item in items)")]
     assert accepted["extmarks"] == [] and accepted["mode"] == "i"
+    request = fake.chat_requests()[0]
+    assert usage(tmp_path, fake)[request.model]["accepted"] == 1, "the item's command ran: the ledger counts it"
+
+
+def usage(tmp_path: Path, fake: FakeOpenRouter) -> dict[str, Any]:
+    """``arb-lsp usage --json``'s rows per model, from the ledger the server in Neovim wrote."""
+    done = subprocess.run(
+        [sys.executable, "-m", "arb_lsp", "usage", "--json"],
+        env=server_env(fake, str(tmp_path / "data")),
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    return {row["model"]: row for row in json.loads(done.stdout)["byModel"]}
+
+
+BLOCK = "result = 0\n    for price in prices:\n        result += price\n    return result"
+
+
+def test_accept_word_and_accept_line_insert_part_and_keep_the_rest_shown(tmp_path: Path, fake: FakeOpenRouter) -> None:
+    fake.responder = once(BLOCK)
+    steps = [
+        {"cursor": [2, 4]},
+        {"keys": "A"},
+        {"call": "trigger"},  # on the empty line: asked for on the key, a block comes back
+        {"wait": "visible"},
+        {"snap": "shown"},
+        {"call": "accept_word"},
+        {"snap": "word"},
+        {"call": "accept_line"},
+        {"snap": "line"},
+        {"call": "accept_line"},
+        {"snap": "second line"},
+        {"call": "accept"},
+        {"snap": "all"},
+    ]
+    seen = play(tmp_path, fake, steps, files={"total.py": "def total(prices):\n    \n"})["snaps"]
+    (mark,) = seen["shown"]["extmarks"]
+    assert mark["text"] == "result = 0"
+    assert mark["lines"] == ["    for price in prices:", "        result += price", "    return result"]
+    word = seen["word"]
+    assert word["lines"][1] == "    result" and word["cursor"] == [2, 10]
+    assert word["visible"] and word["text"] == " = 0\n    for price in prices:\n        result += price\n    return result"
+    line = seen["line"]
+    assert line["lines"][1:] == ["    result = 0"] and line["cursor"] == [2, 14]
+    assert line["text"] == "\n    for price in prices:\n        result += price\n    return result"
+    (mark,) = line["extmarks"]
+    assert mark["text"] == "" and mark["lines"][0] == "    for price in prices:", "the rest is drawn below"
+    second = seen["second line"]
+    assert second["lines"][1:3] == ["    result = 0", "    for price in prices:"] and second["cursor"] == [3, 24]
+    assert second["visible"]
+    assert seen["all"]["lines"] == [
+        "def total(prices):",
+        "    result = 0",
+        "    for price in prices:",
+        "        result += price",
+        "    return result",
+    ]
+    assert not seen["all"]["visible"]
+    request = fake.chat_requests()[0]
+    assert usage(tmp_path, fake)[request.model]["accepted"] == 1
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+def test_a_suggestion_ending_in_the_lines_closer_leaves_exactly_one(
+    tmp_path: Path, fake: FakeOpenRouter, encoding: str
+) -> None:
+    """The item's range covers the ")" after the cursor: accepting replaces it. Multi-byte text before
+    the cursor puts utf-8 and utf-16 columns apart, so a wrong conversion would land elsewhere."""
+    fake.responder = once(', "é→ü")')
+    source = 'label = f("naïve €", )\n'
+    before_closer = len('label = f("naïve €", '.encode())
+    steps = [
+        {"cursor": [1, before_closer]},
+        {"keys": "i"},
+        {"keys": "x"},
+        {"wait": "visible"},
+        {"snap": "shown"},
+        {"keys": "<Tab>"},
+        {"snap": "accepted"},
+    ]
+    capabilities = {"general": {"positionEncodings": [encoding]}}
+    result = play(tmp_path, fake, steps, files={"label.py": source}, env=overrides(capabilities=capabilities))
+    assert result["offset_encoding"] == encoding
+    seen = result["snaps"]
+    assert seen["shown"]["text"] == ', "é→ü")'
+    (mark,) = seen["shown"]["extmarks"]
+    assert mark["text"] == ', "é→ü"', "the line's own ) is not drawn twice"
+    assert seen["accepted"]["lines"][0] == 'label = f("naïve €", x, "é→ü")'
+
+
+def overrides(**config: Any) -> dict[str, str]:
+    """vim.lsp.config fields merged over the tests' settings (see tests/e2e/neovim/init.lua)."""
+    from test_neovim import TEST_SETTINGS
+
+    return {"ARB_LSP_NVIM_OVERRIDES": json.dumps({"settings": {"arbLsp": TEST_SETTINGS}, **config})}
