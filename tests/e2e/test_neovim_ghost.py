@@ -164,3 +164,102 @@ def overrides(**config: Any) -> dict[str, str]:
     from test_neovim import TEST_SETTINGS
 
     return {"ARB_LSP_NVIM_OVERRIDES": json.dumps({"settings": {"arbLsp": TEST_SETTINGS}, **config})}
+
+
+def test_type_ahead_keeps_it_without_asking_and_moving_the_cursor_clears_it(
+    tmp_path: Path, fake: FakeOpenRouter
+) -> None:
+    fake.responder = once("otal = sum(item.price for item in items)")
+    steps = [
+        *TYPE_ON_LINE_2,
+        {"wait": "visible"},
+        {"keys": "ot"},  # the suggestion's next two characters
+        {"sleep": 200},
+        {"snap": "typed ahead"},
+        {"keys": "<Left>"},
+        {"snap": "moved"},
+    ]
+    seen = play(tmp_path, fake, steps)["snaps"]
+    ahead = seen["typed ahead"]
+    assert ahead["visible"] and ahead["text"] == "al = sum(item.price for item in items)"
+    (mark,) = ahead["extmarks"]
+    assert (mark["col"], mark["text"]) == (7, "al = sum(item.price for item in items)")
+    assert len(fake.chat_requests()) == 1, "typing what is shown asks nothing"
+    moved = seen["moved"]
+    assert not moved["visible"] and moved["extmarks"] == []
+    assert moved["lines"][1] == "    tot"
+
+
+def test_a_change_the_suggestion_does_not_continue_clears_it_and_asks_again(tmp_path: Path, fake: FakeOpenRouter) -> None:
+    fake.responder = once("otal = sum(item.price for item in items)")
+    steps = [*TYPE_ON_LINE_2, {"wait": "visible"}, {"keys": "X"}, {"sleep": 300}, {"snap": "other"}]
+    seen = play(tmp_path, fake, steps)["snaps"]
+    assert seen["other"]["extmarks"] == [] and not seen["other"]["visible"]
+    assert len(fake.chat_requests()) == 2, "the new text was asked about"
+
+
+def test_leaving_insert_mode_clears_it(tmp_path: Path, fake: FakeOpenRouter) -> None:
+    fake.responder = once("otal = sum(item.price for item in items)")
+    steps = [*TYPE_ON_LINE_2, {"wait": "visible"}, {"keys": "<Esc>"}, {"snap": "normal"}]
+    seen = play(tmp_path, fake, steps)["snaps"]
+    assert seen["normal"]["mode"] == "n" and seen["normal"]["extmarks"] == []
+    assert seen["normal"]["lines"][1] == "    t"
+
+
+def test_no_request_reaches_the_model_while_typing_faster_than_the_debounce(
+    tmp_path: Path, fake: FakeOpenRouter
+) -> None:
+    fake.responder = by_task(completion=" = sum(item.price for item in items)")
+    typing = [{"keys": char, "after": 40} for char in "subtotal"]  # 40 ms apart, under the 300 ms debounce
+    steps = [{"cursor": [2, 4]}, {"keys": "A"}, *typing, {"wait": "visible"}, {"snap": "shown"}]
+    seen = play(tmp_path, fake, steps, settings={"completion": {"debounceMs": 300}})["snaps"]
+    assert seen["shown"]["lines"][1] == "    subtotal"
+    assert seen["shown"]["text"] == " = sum(item.price for item in items)"
+    (request,) = fake.chat_requests()
+    assert "subtotal{{FILL_HERE}}" in str(request.messages), "only the text after the last keystroke was sent"
+
+
+def test_one_undo_removes_the_accepted_suggestion_and_nothing_typed_before(tmp_path: Path, fake: FakeOpenRouter) -> None:
+    fake.responder = once("otal = sum(item.price for item in items)")
+    steps = [*TYPE_ON_LINE_2, {"wait": "visible"}, {"keys": "<Tab>"}, {"keys": "<Esc>u"}, {"snap": "undone"}]
+    seen = play(tmp_path, fake, steps)["snaps"]
+    assert seen["undone"]["lines"] == ["def checkout(items):", "    t"]
+
+
+def test_manual_mode_asks_only_on_the_trigger_key_and_dismiss_hides(tmp_path: Path, fake: FakeOpenRouter) -> None:
+    fake.responder = by_task(completion="otal = sum(item.price for item in items)")
+    steps = [
+        {"lua": "require('arb_lsp').setup({ auto_trigger = false })"},
+        *TYPE_ON_LINE_2,
+        {"sleep": 300},
+        {"snap": "typed"},
+        {"keys": "<M-\\>"},
+        {"wait": "visible"},
+        {"snap": "triggered"},
+        {"keys": "<C-]>"},
+        {"snap": "dismissed"},
+    ]
+    seen = play(tmp_path, fake, steps)["snaps"]
+    assert not seen["typed"]["visible"]
+    assert seen["triggered"]["text"] == "otal = sum(item.price for item in items)"
+    assert len(fake.chat_requests()) == 1, "only the trigger key asked"
+    assert not seen["dismissed"]["visible"] and seen["dismissed"]["extmarks"] == []
+    assert seen["dismissed"]["lines"][1] == "    t", "<C-]> was taken by the plugin, not inserted"
+
+
+@pytest.mark.parametrize(
+    "switch_off",
+    [
+        "vim.b.arb_lsp_ghost = false",
+        "require('arb_lsp').setup({ filetypes = { python = false } })",
+        "vim.cmd('ArbLsp toggle')",
+    ],
+)
+def test_ghost_text_off_for_a_buffer_or_filetype_asks_nothing_and_tab_is_a_tab(
+    tmp_path: Path, fake: FakeOpenRouter, switch_off: str
+) -> None:
+    fake.responder = by_task(completion="otal = sum(item.price for item in items)")
+    steps = [{"lua": switch_off}, *TYPE_ON_LINE_2, {"sleep": 300}, {"keys": "<Tab>"}, {"snap": "off"}]
+    seen = play(tmp_path, fake, steps)["snaps"]
+    assert fake.chat_requests() == []
+    assert seen["off"]["lines"][1] == "    t   ", "without a suggestion <Tab> indents (Python: expandtab, 4)"
