@@ -52,8 +52,6 @@ function M.draw(bufnr, marks, row, col, rest, tail, suffix)
     virt_text_pos = "inline",
     virt_lines = #virt_lines > 0 and virt_lines or nil,
     hl_mode = "combine",
-    -- Stays left of text typed at the cursor, so the cursor is drawn before the suggestion.
-    right_gravity = false,
     priority = 1000,
   })
   if hide_tail then
