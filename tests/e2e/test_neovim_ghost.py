@@ -16,7 +16,9 @@ from typing import Any
 
 import pytest
 from conftest import server_env
-from fake_openrouter import FakeOpenRouter, Reply
+from fake_openrouter import DEFAULT_API_KEY, FakeOpenRouter, Reply
+
+from arb_lsp import __version__
 from test_neovim import Responder, arb_lsp_on_path, by_task, run_nvim  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.usefixtures("arb_lsp_on_path")
@@ -263,3 +265,22 @@ def test_ghost_text_off_for_a_buffer_or_filetype_asks_nothing_and_tab_is_a_tab(
     seen = play(tmp_path, fake, steps)["snaps"]
     assert fake.chat_requests() == []
     assert seen["off"]["lines"][1] == "    t   ", "without a suggestion <Tab> indents (Python: expandtab, 4)"
+
+
+@pytest.mark.parametrize("key", [None, DEFAULT_API_KEY])
+def test_checkhealth_reports_the_key_the_endpoint_and_the_ghost_text(
+    tmp_path: Path, fake: FakeOpenRouter, key: str | None
+) -> None:
+    seen = run_nvim(tmp_path, fake, "health", {"checkout.py": CHECKOUT}, key=key)
+    report = "\n".join(seen["lines"])
+    assert seen["filetype"] == "checkhealth"
+    assert "arb-lsp: Neovim" in report and "ghost text: drawn by the plugin" in report
+    assert f"arb-lsp {__version__}" in report, "the server's path and version"
+    assert f"endpoint: {fake.base_url} reachable" in report
+    if key is None:
+        assert "ERROR key: OPENROUTER_API_KEY is not set" in report
+    else:
+        assert "OK key: accepted" in report
+        assert key not in report and key not in json.dumps(seen["status"]), "the key is never shown"
+    assert any(line.startswith("ghost text: drawn by the plugin") for line in seen["status"])
+    assert fake.chat_requests() == [], "checking costs nothing"
