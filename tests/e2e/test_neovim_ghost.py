@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 from conftest import server_env
 from fake_openrouter import DEFAULT_API_KEY, FakeOpenRouter, Reply
+from test_neovim import Responder, arb_lsp_on_path, by_task, run_nvim  # noqa: F401 (a fixture)
 
 from arb_lsp import __version__
-from test_neovim import Responder, arb_lsp_on_path, by_task, run_nvim  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.usefixtures("arb_lsp_on_path")
 
@@ -112,7 +112,9 @@ def test_accept_word_and_accept_line_insert_part_and_keep_the_rest_shown(tmp_pat
     assert mark["lines"] == ["    for price in prices:", "        result += price", "    return result"]
     word = seen["word"]
     assert word["lines"][1] == "    result" and word["cursor"] == [2, 10]
-    assert word["visible"] and word["text"] == " = 0\n    for price in prices:\n        result += price\n    return result"
+    assert (
+        word["visible"] and word["text"] == " = 0\n    for price in prices:\n        result += price\n    return result"
+    )
     line = seen["line"]
     assert line["lines"][1:] == ["    result = 0"] and line["cursor"] == [2, 14]
     assert line["text"] == "\n    for price in prices:\n        result += price\n    return result"
@@ -192,7 +194,9 @@ def test_type_ahead_keeps_it_without_asking_and_moving_the_cursor_clears_it(
     assert moved["lines"][1] == "    tot"
 
 
-def test_a_change_the_suggestion_does_not_continue_clears_it_and_asks_again(tmp_path: Path, fake: FakeOpenRouter) -> None:
+def test_a_change_the_suggestion_does_not_continue_clears_it_and_asks_again(
+    tmp_path: Path, fake: FakeOpenRouter
+) -> None:
     fake.responder = once("otal = sum(item.price for item in items)")
     steps = [*TYPE_ON_LINE_2, {"wait": "visible"}, {"keys": "X"}, {"sleep": 300}, {"snap": "other"}]
     seen = play(tmp_path, fake, steps)["snaps"]
@@ -221,7 +225,9 @@ def test_no_request_reaches_the_model_while_typing_faster_than_the_debounce(
     assert "subtotal{{FILL_HERE}}" in str(request.messages), "only the text after the last keystroke was sent"
 
 
-def test_one_undo_removes_the_accepted_suggestion_and_nothing_typed_before(tmp_path: Path, fake: FakeOpenRouter) -> None:
+def test_one_undo_removes_the_accepted_suggestion_and_nothing_typed_before(
+    tmp_path: Path, fake: FakeOpenRouter
+) -> None:
     fake.responder = once("otal = sum(item.price for item in items)")
     steps = [*TYPE_ON_LINE_2, {"wait": "visible"}, {"keys": "<Tab>"}, {"keys": "<Esc>u"}, {"snap": "undone"}]
     seen = play(tmp_path, fake, steps)["snaps"]

@@ -8,6 +8,7 @@ tmux server (``-L``), killed at the end.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import time
@@ -75,9 +76,23 @@ def screen(tmp_path: Path, fake: FakeOpenRouter, request: pytest.FixtureRequest)
     env.update(TERM="xterm-256color", COLORTERM="truecolor")
     socket = f"arb-lsp-{tmp_path.name}"
     command = f"{nvim()} -n -i NONE -u {DRIVERS / 'init.lua'} --cmd 'set termguicolors' {next(iter(files))}"
+    size = ["-x", str(WIDTH), "-y", str(HEIGHT)]
     subprocess.run(
-        ["tmux", "-L", socket, "-f", "/dev/null", "new-session", "-d", "-s", "nvim", "-x", str(WIDTH), "-y"]
-        + [str(HEIGHT), "-c", str(workspace), command],
+        [
+            "tmux",
+            "-L",
+            socket,
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-s",
+            "nvim",
+            *size,
+            "-c",
+            str(workspace),
+            command,
+        ],
         env=env,
         check=True,
         timeout=10,
@@ -108,7 +123,7 @@ def test_ghost_text_is_on_screen_after_the_cursor_and_tab_puts_it_in_the_file(
     assert screen.cursor() == (5, 1), "the cursor stays right after the typed t, before the ghost text"
     capture = screen.ansi()
     assert "\x1b[" in capture, "coloured: ArbLspGhostText (Comment)"
-    keep = __import__("os").environ.get(SCREENSHOT_ENV)
+    keep = os.environ.get(SCREENSHOT_ENV)
     if keep:
         Path(keep).write_text(capture)
     screen.keys("Tab")
