@@ -23,7 +23,7 @@ from test_neovim_ghost import once
 
 pytestmark = pytest.mark.usefixtures("arb_lsp_on_path")
 
-WIDTH, HEIGHT = 90, 16
+WIDTH, HEIGHT = 80, 18
 #: Where the README's screenshot's terminal capture is kept when ARB_LSP_SCREENSHOT_ANSI names a file.
 SCREENSHOT_ENV = "ARB_LSP_SCREENSHOT_ANSI"
 
@@ -121,11 +121,7 @@ def test_ghost_text_is_on_screen_after_the_cursor_and_tab_puts_it_in_the_file(
     lines = screen.wait_for(lambda lines: "    t" + SUGGESTION in lines[1], "ghost text on line 2")
     assert lines[0].startswith("def checkout(items):") and lines[2].startswith("    return total")
     assert screen.cursor() == (5, 1), "the cursor stays right after the typed t, before the ghost text"
-    capture = screen.ansi()
-    assert "\x1b[" in capture, "coloured: ArbLspGhostText (Comment)"
-    keep = os.environ.get(SCREENSHOT_ENV)
-    if keep:
-        Path(keep).write_text(capture)
+    assert "\x1b[" in screen.ansi(), "coloured: ArbLspGhostText (Comment)"
     screen.keys("Tab")
     screen.wait_for(lambda lines: screen.cursor() == (5 + len(SUGGESTION), 1), "the cursor after the inserted text")
     screen.keys("Escape")
@@ -159,3 +155,39 @@ def test_moving_the_cursor_clears_the_ghost_text_from_the_screen(screen: Screen,
     screen.keys("Left")
     lines = screen.wait_for(lambda lines: SUGGESTION not in lines[1], "the ghost text to go")
     assert lines[1].rstrip() == "    t"
+
+
+ITEMS = """from dataclasses import dataclass
+
+
+@dataclass
+class Item:
+    price: float
+    quantity: int
+
+
+def total(items: list[Item]) -> float:
+    \"\"\"What the items cost together.\"\"\"
+    
+"""
+BLOCK = "subtotal = 0.0\n    for item in items:\n        subtotal += item.price * item.quantity\n    return subtotal"
+
+
+@pytest.mark.parametrize("screen", [{"items.py": ITEMS}], indirect=True)
+def test_a_block_shows_its_first_line_at_the_cursor_and_the_rest_below(screen: Screen, fake: FakeOpenRouter) -> None:
+    """Asked for with the trigger key on an empty indented line. Kept as the README's screenshot
+    (``ARB_LSP_SCREENSHOT_ANSI``: scripts/neovim_screenshot.py renders it)."""
+    fake.responder = once(BLOCK)
+    screen.keys("12G", "A")
+    screen.keys("M-\\")
+    lines = screen.wait_for(lambda lines: "subtotal = 0.0" in lines[11], "the block's first line")
+    assert [line.rstrip() for line in lines[11:15]] == [
+        "    subtotal = 0.0",
+        "    for item in items:",
+        "        subtotal += item.price * item.quantity",
+        "    return subtotal",
+    ]
+    assert screen.cursor() == (4, 11)
+    keep = os.environ.get(SCREENSHOT_ENV)
+    if keep:
+        Path(keep).write_text(screen.ansi())
