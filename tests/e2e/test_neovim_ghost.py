@@ -290,3 +290,18 @@ def test_checkhealth_reports_the_key_the_endpoint_and_the_ghost_text(
         assert key not in report and key not in json.dumps(seen["status"]), "the key is never shown"
     assert any(line.startswith("ghost text: drawn by the plugin") for line in seen["status"])
     assert fake.chat_requests() == [], "checking costs nothing"
+
+
+def test_arblsp_commands_and_help(tmp_path: Path, fake: FakeOpenRouter) -> None:
+    fake.responder = once("otal = sum(item.price for item in items)")
+    seen = run_nvim(tmp_path, fake, "commands", {"checkout.py": CHECKOUT})
+    assert seen["completions"] == ["status", "usage", "doctor", "toggle"]
+    usage_text = "\n".join(seen["usage"])
+    assert "Usage over today" in usage_text
+    model = fake.chat_requests()[0].model
+    assert model is not None
+    (row,) = [line for line in seen["usage"] if line.startswith(model) and "100" in line]
+    assert row.split()[1:3] == ["1", "1"], "shown 1, accepted 1 (the Suggestions table)"
+    assert any(line.startswith("ok") and "endpoint" in line for line in seen["doctor"])
+    assert seen["toggled_buffer"] is False and seen["globally_off"] is True
+    assert seen["help"]["file"] == "arb_lsp.txt" and "*arb_lsp*" in seen["help"]["line"]

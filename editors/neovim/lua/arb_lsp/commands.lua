@@ -132,6 +132,20 @@ function M.run(args)
   return handler(words[2])
 end
 
+--- Define :ArbLsp (plugin/arb_lsp.lua does at startup; setup() again, for managers that put this
+--- folder on the runtimepath after plugin/ scripts were sourced).
+function M.create_user_command()
+  vim.api.nvim_create_user_command("ArbLsp", function(command)
+    M.run(command.args)
+  end, {
+    nargs = "*",
+    desc = "arb-lsp: status, usage, doctor, toggle [global]",
+    complete = function(arg_lead, cmdline)
+      return M.complete(arg_lead, cmdline)
+    end,
+  })
+end
+
 function M.complete(arg_lead, cmdline)
   if cmdline:match("^%s*ArbLsp!?%s+toggle%s+") then
     return { "global" }

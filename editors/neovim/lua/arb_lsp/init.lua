@@ -97,10 +97,21 @@ local function set_autocmds()
   on({ "BufUnload", "BufWipeout" }, ghost._forget)
 end
 
+--- `:help arb_lsp` works without a plugin manager: the help tags are made once, next to the help file.
+local function ensure_help_tags()
+  local source = debug.getinfo(1, "S").source:sub(2)
+  local doc = vim.fs.joinpath(vim.fs.dirname(vim.fs.dirname(vim.fs.dirname(source))), "doc")
+  if vim.uv.fs_stat(doc) and not vim.uv.fs_stat(vim.fs.joinpath(doc, "tags")) then
+    pcall(vim.cmd.helptags, vim.fn.fnameescape(doc))
+  end
+end
+
 --- Turn the plugin on: the server (vim.lsp.enable), ghost text, its keys and highlight group.
 ---@param opts? arb_lsp.Options
 function M.setup(opts)
   local options = config.set(opts)
+  ensure_help_tags()
+  require("arb_lsp.commands").create_user_command()
   set_highlight()
   if options.enable_server then
     vim.lsp.enable("arb_lsp")
