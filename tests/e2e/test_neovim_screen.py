@@ -132,18 +132,29 @@ def test_ghost_text_is_on_screen_after_the_cursor_and_tab_puts_it_in_the_file(
     assert screen_lines[1].rstrip() == "    t" + SUGGESTION
 
 
-@pytest.mark.parametrize("screen", [{"total.py": "total = compute()\n"}], indirect=True)
-def test_a_suggestion_bringing_its_closer_shows_and_leaves_exactly_one(screen: Screen, fake: FakeOpenRouter) -> None:
-    fake.responder = once("price, quantity)")
+@pytest.mark.parametrize(
+    ("screen", "answer", "expected"),
+    [
+        # The suggestion ends with the line's closer: drawn once, replaced on acceptance.
+        ({"total.py": "total = compute()\n"}, "price, quantity)", "total = compute(price, quantity)"),
+        # Its closers differ from the line's "))": those are hidden while it shows, replaced on acceptance.
+        ({"total.py": "total = compute(round())\n"}, "price), 2)", "total = compute(round(price), 2)"),
+    ],
+    indirect=["screen"],
+)
+def test_a_suggestion_bringing_its_closers_shows_and_leaves_exactly_one_set(
+    screen: Screen, fake: FakeOpenRouter, answer: str, expected: str
+) -> None:
+    fake.responder = once(answer.removeprefix("p"))
     screen.keys("1G", "f)", "i")
     screen.type("p")
-    lines = screen.wait_for(lambda lines: "rice, quantity" in lines[0], "ghost text on line 1")
-    assert lines[0].rstrip() == "total = compute(price, quantity)", "one ) on screen, not two"
+    lines = screen.wait_for(lambda lines: answer[1:6] in lines[0], "ghost text on line 1")
+    assert lines[0].rstrip() == expected, "no closer doubled on screen"
     screen.keys("Tab")
-    lines = screen.wait_for(lambda lines: screen.cursor() == (len("total = compute(price, quantity)"), 0), "accepted")
+    screen.wait_for(lambda lines: screen.cursor() == (len(expected), 0), "accepted")
     screen.keys("Escape")
     lines = screen.wait_for(lambda lines: not any("-- INSERT --" in line for line in lines), "normal mode")
-    assert lines[0].rstrip() == "total = compute(price, quantity)"
+    assert lines[0].rstrip() == expected
 
 
 @pytest.mark.parametrize("screen", [{"checkout.py": "def checkout(items):\n    \n"}], indirect=True)
