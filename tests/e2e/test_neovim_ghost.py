@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import server_env
+from conftest import ROOT, server_env
 from fake_openrouter import DEFAULT_API_KEY, FakeOpenRouter, Reply
-from test_neovim import Responder, arb_lsp_on_path, by_task, run_nvim  # noqa: F401 (a fixture)
+from test_neovim import DRIVERS, Responder, arb_lsp_on_path, by_task, nvim, run_nvim  # noqa: F401 (a fixture)
 
 from arb_lsp import __version__
 
@@ -305,3 +305,35 @@ def test_arblsp_commands_and_help(tmp_path: Path, fake: FakeOpenRouter) -> None:
     assert any(line.startswith("ok") and "endpoint" in line for line in seen["doctor"])
     assert seen["toggled_buffer"] is False and seen["globally_off"] is True
     assert seen["help"]["file"] == "arb_lsp.txt" and "*arb_lsp*" in seen["help"]["line"]
+
+
+def test_what_a_word_and_a_line_of_a_suggestion_are() -> None:
+    cases: list[list[Any]] = [
+        ["next_word", "total = sum(prices)"],
+        ["next_word", " = sum(prices)"],
+        ["next_word", "(prices)"],
+        ["next_word", "prix_unité * quantité"],  # multi-byte letters belong to the word
+        ["next_word", "\n    return total"],
+        ["next_line", "total = 0\n    return total"],
+        ["next_line", "\n    return total\n"],
+        ["next_line", "only line"],
+        ["expand_tabs", "\tif x:\t# é", 4, 0],
+    ]
+    done = subprocess.run(
+        [nvim(), "--clean", "-l", str(DRIVERS / "text_units.lua"), json.dumps(cases), str(ROOT / "editors" / "neovim")],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    assert json.loads(done.stdout) == [
+        "total",
+        " =",
+        "(",
+        "prix_unité",
+        "\n    ",
+        "total = 0",
+        "\n    return total",
+        "only line",
+        "    if x:   # é",
+    ]

@@ -168,19 +168,10 @@ def test_moving_the_cursor_clears_the_ghost_text_from_the_screen(screen: Screen,
     assert lines[1].rstrip() == "    t"
 
 
-ITEMS = """from dataclasses import dataclass
-
-
-@dataclass
-class Item:
-    price: float
-    quantity: int
-
-
-def total(items: list[Item]) -> float:
-    \"\"\"What the items cost together.\"\"\"
-    
-"""
+ITEMS = (
+    "from dataclasses import dataclass\n\n\n@dataclass\nclass Item:\n    price: float\n    quantity: int\n\n\n"
+    'def total(items: list[Item]) -> float:\n    """What the items cost together."""\n    \n'
+)
 BLOCK = "subtotal = 0.0\n    for item in items:\n        subtotal += item.price * item.quantity\n    return subtotal"
 
 
