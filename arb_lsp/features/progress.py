@@ -29,7 +29,8 @@ log = logging.getLogger(__name__)
 #: Answers faster than this get no progress report (a report that vanishes at once is a flicker).
 GRACE_S = 0.15
 #: Clients that show their own "Loading…" for hovers and invoked completions (``clientInfo.name``).
-_QUIET_CLIENTS = ("visual studio code", "vscode", "code - oss", "vscodium", "cursor")
+#: (vscode-languageclient sends ``vscode.env.appName``: "Visual Studio Code", "code-server", "VSCodium"...)
+_QUIET_CLIENTS = ("visual studio code", "vscode", "code - oss", "code-server", "vscodium", "cursor", "windsurf")
 
 
 def _reports_progress(ls: ArbLanguageServer, token: types.ProgressToken | None) -> bool:

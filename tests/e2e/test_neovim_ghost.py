@@ -217,12 +217,41 @@ def test_no_request_reaches_the_model_while_typing_faster_than_the_debounce(
 ) -> None:
     fake.responder = by_task(completion=" = sum(item.price for item in items)")
     typing = [{"keys": char, "after": 40} for char in "subtotal"]  # 40 ms apart, under the 300 ms debounce
-    steps = [{"cursor": [2, 4]}, {"keys": "A"}, *typing, {"wait": "visible"}, {"snap": "shown"}]
+    steps = [
+        {"lua": COUNT_REQUESTS},
+        {"cursor": [2, 4]},
+        {"keys": "A"},
+        *typing,
+        {"wait": "visible"},
+        {"snap": "shown"},
+        {"lua": "return _G.sent"},
+    ]
     seen = play(tmp_path, fake, steps, settings={"completion": {"debounceMs": 300}})["snaps"]
     assert seen["shown"]["lines"][1] == "    subtotal"
     assert seen["shown"]["text"] == " = sum(item.price for item in items)"
     (request,) = fake.chat_requests()
     assert "subtotal{{FILL_HERE}}" in str(request.messages), "only the text after the last keystroke was sent"
+    sent = seen["lua"][-1]
+    assert sent["requests"] == len("subtotal"), "one request per keystroke reached the server"
+    assert sent["cancels"] == len("subtotal") - 1, "the plugin cancelled each stale one itself"
+
+
+#: Counts the plugin's inlineCompletion requests and $/cancelRequest notifications to the server.
+COUNT_REQUESTS = """
+local client = vim.lsp.get_clients({ name = "arb_lsp" })[1]
+_G.sent = { requests = 0, cancels = 0 }
+local request, cancel = client.request, client.cancel_request
+client.request = function(self, method, ...)
+  if method == "textDocument/inlineCompletion" then
+    _G.sent.requests = _G.sent.requests + 1
+  end
+  return request(self, method, ...)
+end
+client.cancel_request = function(self, id)
+  _G.sent.cancels = _G.sent.cancels + 1
+  return cancel(self, id)
+end
+"""
 
 
 def test_one_undo_removes_the_accepted_suggestion_and_nothing_typed_before(

@@ -12,6 +12,11 @@ local M = {}
 --- Enable inline completion in each buffer arb_lsp attaches to, unless ghost text is off there.
 ---@param group integer
 function M.attach_autocmds(group)
+  for _, client in ipairs(vim.lsp.get_clients({ name = "arb_lsp" })) do -- attached before setup()
+    for bufnr in pairs(client.attached_buffers) do
+      M.refresh(bufnr)
+    end
+  end
   api.nvim_create_autocmd("LspAttach", {
     group = group,
     callback = function(args)
