@@ -375,3 +375,14 @@ def test_every_lua_file_of_the_plugin_compiles() -> None:
     assert len(files) >= 9
     done = subprocess.run([nvim(), "--clean", "-l", str(script), *files], capture_output=True, text=True, timeout=30)
     assert done.returncode == 0 and done.stdout == "", done.stdout + done.stderr
+
+
+def test_neovim_shows_explaining_while_a_hover_waits_for_the_model(tmp_path: Path, fake: FakeOpenRouter) -> None:
+    def slow_explanation(body: dict[str, Any]) -> Reply | None:
+        explaining = by_task(explain="Adds up the prices.")(body) is not None
+        return Reply.text("Adds up the prices.", ttft=1.5) if explaining else None
+
+    fake.responder = slow_explanation
+    steps = [{"cursor": [2, 4]}, {"lua": "vim.lsp.buf.hover()"}, {"wait_status": "Explaining"}]
+    seen = play(tmp_path, fake, steps, files={"cart.py": "def total(prices):\n    return sum(prices)\n"})
+    assert "Explaining…" in seen["snaps"]["status"]

@@ -1,6 +1,6 @@
 -- Scenario: plays the steps in $ARB_LSP_NVIM_STEPS (JSON) as a user would, and records what was seen.
 -- Steps: {keys = "...", noremap = bool} types keys; {call = "accept"} calls require("arb_lsp.ghost")[call];
--- {wait = "visible"|"hidden"} waits for ghost text; {sleep = ms}; {cursor = {row, col}} moves the cursor;
+-- {wait = "visible"|"hidden"} waits for ghost text; {wait_status = "text"} for vim.lsp.status(); {sleep = ms}; {cursor = {row, col}} moves the cursor;
 -- {snap = "label"} records the buffer, the cursor, the suggestion and the extmarks drawn for it.
 local h = dofile(vim.fs.joinpath(vim.fs.dirname(debug.getinfo(1, "S").source:sub(2)), "harness.lua"))
 
@@ -49,6 +49,11 @@ h.run(function()
       h.wait_until(function()
         return not ghost.is_visible()
       end, "ghost text to go")
+    elseif step.wait_status then -- vim.lsp.status(): the $/progress messages Neovim has received
+      snaps.status = h.wait_until(function()
+        local status = vim.lsp.status()
+        return status:find(step.wait_status, 1, true) and status
+      end, "vim.lsp.status() to say " .. step.wait_status)
     elseif step.sleep then
       h.sleep(step.sleep)
     elseif step.cursor then
