@@ -41,21 +41,27 @@ local ACTIONS = {
   trigger = "trigger",
 }
 
+--- What 0.12's vim.lsp.inline_completion can do; the other keys keep their own use there.
+local NATIVE_ACTIONS = { accept = true, next = true, prev = true }
+
 local function set_keymaps(keymaps)
   local native = config.use_native()
   for name, action in pairs(ACTIONS) do
     local lhs = keymaps[name]
-    if lhs then
+    if lhs and (not native or NATIVE_ACTIONS[name]) then
       local fallback = fallback_for(lhs)
       local call = ("<Cmd>lua require('arb_lsp.ghost').%s()<CR>"):format(action)
       vim.keymap.set("i", lhs, function()
         local ghost = require("arb_lsp.ghost")
         if name == "trigger" then
-          return native and fallback() or call
+          return call
         end
         if native and name == "accept" then
           -- 0.12: get() accepts what is shown (applied under vim.schedule) or returns false.
           return vim.lsp.inline_completion.get() and "" or fallback()
+        end
+        if native then
+          return call -- select() cycles what Neovim shows; it does nothing when nothing is
         end
         return ghost.is_visible() and call or fallback()
       end, { expr = true, replace_keycodes = true, desc = "arb-lsp: " .. name:gsub("_", " ") })
