@@ -49,6 +49,12 @@ def play(
     return run_nvim(tmp_path, fake, "ghost", files or {"checkout.py": CHECKOUT}, env=env, **kwargs)
 
 
+def asked_about(fake: FakeOpenRouter, file_name: str) -> list[Any]:
+    """The fake's chat requests about ``file_name``: on a loaded machine a server of an earlier test may
+    still be leaving, and its last request may reach the (shared) fake after this test began."""
+    return [r for r in fake.chat_requests() if f"File: {file_name}" in str(r.messages)]
+
+
 #: Insert mode at the end of the empty indented line 2, then a first character typed.
 TYPE_ON_LINE_2 = [{"cursor": [2, 4]}, {"keys": "A"}, {"keys": "t"}]
 
@@ -69,7 +75,7 @@ def test_typing_shows_the_suggestion_as_ghost_text_and_tab_inserts_exactly_it(
     assert accepted["lines"] == ["def checkout(items):", "    total = sum(item.price for item in items)"]
     assert accepted["cursor"] == [2, len("    total = sum(item.price for item in items)")]
     assert accepted["extmarks"] == [] and accepted["mode"] == "i"
-    request = fake.chat_requests()[0]
+    request = asked_about(fake, "checkout.py")[0]
     assert usage(tmp_path, fake)[request.model]["accepted"] == 1, "the item's command ran: the ledger counts it"
 
 
@@ -188,7 +194,7 @@ def test_type_ahead_keeps_it_without_asking_and_moving_the_cursor_clears_it(
     assert ahead["visible"] and ahead["text"] == "al = sum(item.price for item in items)"
     (mark,) = ahead["extmarks"]
     assert (mark["col"], mark["text"]) == (7, "al = sum(item.price for item in items)")
-    assert len(fake.chat_requests()) == 1, "typing what is shown asks nothing"
+    assert len(asked_about(fake, "checkout.py")) == 1, "typing what is shown asks nothing"
     moved = seen["moved"]
     assert not moved["visible"] and moved["extmarks"] == []
     assert moved["lines"][1] == "    tot"
@@ -201,7 +207,7 @@ def test_a_change_the_suggestion_does_not_continue_clears_it_and_asks_again(
     steps = [*TYPE_ON_LINE_2, {"wait": "visible"}, {"keys": "X"}, {"sleep": 300}, {"snap": "other"}]
     seen = play(tmp_path, fake, steps)["snaps"]
     assert seen["other"]["extmarks"] == [] and not seen["other"]["visible"]
-    assert len(fake.chat_requests()) == 2, "the new text was asked about"
+    assert len(asked_about(fake, "checkout.py")) == 2, "the new text was asked about"
 
 
 def test_leaving_insert_mode_clears_it(tmp_path: Path, fake: FakeOpenRouter) -> None:
@@ -230,8 +236,7 @@ def test_no_request_reaches_the_model_while_typing_faster_than_the_debounce(
     seen = play(tmp_path, fake, steps, files=files, settings={"completion": {"debounceMs": 300}})["snaps"]
     assert seen["shown"]["lines"][1] == "    subtotal"
     assert seen["shown"]["text"] == " = sum(item.price for item in items)"
-    # This file's requests only: a server of an earlier test may still be leaving on a loaded machine.
-    (request,) = [r for r in fake.chat_requests() if "def invoice(items)" in str(r.messages)]
+    (request,) = asked_about(fake, "invoice.py")
     assert "subtotal{{FILL_HERE}}" in str(request.messages), "only the text after the last keystroke was sent"
     sent = seen["lua"][-1]
     assert sent["requests"] == len("subtotal"), "one request per keystroke reached the server"
@@ -305,7 +310,7 @@ def test_ghost_text_off_for_a_buffer_or_filetype_asks_nothing_and_tab_is_a_tab(
     fake.responder = by_task(completion="otal = sum(item.price for item in items)")
     steps = [{"lua": switch_off}, *TYPE_ON_LINE_2, {"sleep": 300}, {"keys": "<Tab>"}, {"snap": "off"}]
     seen = play(tmp_path, fake, steps)["snaps"]
-    assert fake.chat_requests() == []
+    assert asked_about(fake, "checkout.py") == []
     assert seen["off"]["lines"][1] == "    t   ", "without a suggestion <Tab> indents (Python: expandtab, 4)"
 
 
