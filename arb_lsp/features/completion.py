@@ -5,6 +5,7 @@ latest-wins scheduling per document, then the completion pipeline. Menu items re
 word (so editors' filtering keeps them) and, when only closers follow the cursor, those closers
 (the suggestion brings its own); ghost text items extend the text already in their range. When
 the editor's menu has an item selected (``selectedCompletionInfo``), ghost text continues after it.
+A completion the user asked for (trigger kind Invoked) reports ``$/progress`` while it waits.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pygls import uris
 
 from arb_lsp.context import TextSlices
 from arb_lsp.documents import Edit, Snapshot
+from arb_lsp.features.progress import waiting
 from arb_lsp.features.suggestions import SuggestionTracking
 from arb_lsp.features.suggestions import register as register_suggestions
 from arb_lsp.language_server import NO_KEY_HINT, ArbLanguageServer
@@ -424,7 +426,8 @@ def register(server: ArbLanguageServer) -> None:
         started = time.monotonic()
         context = params.context
         invoked = context is None or context.trigger_kind == types.CompletionTriggerKind.Invoked
-        placed = await engine.suggest(params.text_document.uri, params.position, invoked=invoked)
+        async with waiting(ls, "Completing…", params.work_done_token, enabled=invoked):
+            placed = await engine.suggest(params.text_document.uri, params.position, invoked=invoked)
         items = (
             completion_items(placed, relative=adjusts_indentation(ls), label_details=_label_details(ls))
             if placed
@@ -439,6 +442,8 @@ def register(server: ArbLanguageServer) -> None:
         started = time.monotonic()
         invoked = params.context.trigger_kind == types.InlineCompletionTriggerKind.Invoked
         selected = params.context.selected_completion_info
-        placed = await engine.suggest(params.text_document.uri, params.position, invoked=invoked, selected=selected)
+        async with waiting(ls, "Completing…", params.work_done_token, enabled=invoked):
+            uri = params.text_document.uri
+            placed = await engine.suggest(uri, params.position, invoked=invoked, selected=selected)
         items = inline_items(placed, selected) if placed else []
         return types.InlineCompletionList(items=engine.tracking.mark(placed, items, started))

@@ -3,6 +3,7 @@
 Editors send hovers as the mouse moves and cancel them: a hover waits ``hover.debounceMs`` before it
 asks, a newer hover in the same document supersedes it, ``$/cancelRequest`` closes its upstream
 stream, and answers are cached by the code's content so a second hover over unchanged code is free.
+While the model answers, ``$/progress`` says "Explaining…" (``features/progress.py``).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
+from arb_lsp.features.progress import waiting
 from arb_lsp.language_server import NO_KEY_HINT, ArbLanguageServer, off_loop_if_large
 from arb_lsp.openrouter.cache import TTLCache
 from arb_lsp.openrouter.errors import OpenRouterError
@@ -73,7 +75,8 @@ def register(server: ArbLanguageServer) -> None:
         markdown = explanations.get(key)
         if markdown is None:
             delay = settings.hover.debounce_ms / 1000
-            markdown = await scheduler.run(uri, key, delay, lambda: explain(ls, plan, key))
+            async with waiting(ls, "Explaining…", params.work_done_token):
+                markdown = await scheduler.run(uri, key, delay, lambda: explain(ls, plan, key))
         if not markdown:
             return None
         target = plan.target

@@ -87,19 +87,18 @@ def arb_lsp_on_path() -> str:
     return found
 
 
-def run_nvim(
+def prepare_nvim(
     tmp_path: Path,
     fake: FakeOpenRouter,
-    scenario: str,
     files: Mapping[str, str],
     *,
     key: str | None = DEFAULT_API_KEY,
     key_file: str | None = None,
     settings: Mapping[str, Any] | None = None,
     env: Mapping[str, str] | None = None,
-) -> dict[str, Any]:
-    """Open the first of ``files`` (written into a workspace with a pyproject.toml), run a scenario and
-    return what its driver saw. Any message the server showed the user fails the test."""
+) -> tuple[Path, dict[str, str]]:
+    """Write ``files`` into a workspace with a pyproject.toml and return it with the environment nvim
+    runs in: isolated HOME and XDG folders, the README's init.lua, the test's settings, the fake."""
     workspace = tmp_path / "workspace"
     workspace.mkdir()
     (workspace / "pyproject.toml").write_text('[project]\nname = "demo"\n')
@@ -111,7 +110,6 @@ def run_nvim(
         (home / ".config" / "openrouter" / "key").write_text(key_file + "\n")
     readme_init = tmp_path / "readme-init.lua"
     readme_init.write_text(readme_init_lua())
-    result_file = tmp_path / "result.json"
     data_dir = tmp_path / "data"
     data_dir.mkdir()
 
@@ -121,10 +119,23 @@ def run_nvim(
         PATH=f"{VENV_BIN}{os.pathsep}{environment.get('PATH', '')}",
         ARB_LSP_README_INIT=str(readme_init),
         ARB_LSP_NVIM_OVERRIDES=json.dumps({"settings": {"arbLsp": {**TEST_SETTINGS, **(settings or {})}}}),
-        ARB_LSP_NVIM_RESULT=str(result_file),
+        ARB_LSP_NVIM_RESULT=str(tmp_path / "result.json"),
         **{f"XDG_{kind}_HOME": str(tmp_path / "xdg" / kind.lower()) for kind in ("CONFIG", "DATA", "STATE", "CACHE")},
-        **(env or {}),
     )
+    environment.update(env or {})
+    return workspace, environment
+
+
+def run_nvim(
+    tmp_path: Path,
+    fake: FakeOpenRouter,
+    scenario: str,
+    files: Mapping[str, str],
+    **options: Any,
+) -> dict[str, Any]:
+    """Open the first of ``files`` (see ``prepare_nvim`` for ``options``), run a scenario and return what
+    its driver saw. Any message the server showed the user fails the test."""
+    workspace, environment = prepare_nvim(tmp_path, fake, files, **options)
     driver = DRIVERS / f"{scenario}.lua"
     # A Lua error outside pcall would leave headless nvim waiting forever: pcall + cquit, under timeout.
     run_driver = (
@@ -141,7 +152,7 @@ def run_nvim(
     assert done.returncode == 0, f"nvim exited {done.returncode} after {seconds:.1f}s:\n{done.stderr}{done.stdout}"
     # Headless Neovim writes window/showMessage (vim.notify) to stderr as "LSP[arb_lsp][Warning] ...".
     assert "LSP[arb_lsp]" not in done.stderr, done.stderr
-    result: dict[str, Any] = json.loads(result_file.read_text())
+    result: dict[str, Any] = json.loads(Path(environment["ARB_LSP_NVIM_RESULT"]).read_text())
     return result
 
 

@@ -22,8 +22,9 @@
 --- can be read and changed in one place. `apiKey`, `baseUrl`, `models.*`, `budget.dailyUsd` and
 --- `exclude` have no entry on purpose: an entry would override the environment or the routing table.
 ---
---- Neovim 0.11 shows completion-menu items (`vim.lsp.completion` or the omnifunc), hover (`K`) and
---- code actions (`gra`). Ghost text (textDocument/inlineCompletion) needs Neovim 0.12.
+--- Alone, this config gives completion-menu items (`vim.lsp.completion` or the omnifunc), hover (`K`)
+--- and code actions (`gra`). `require("arb_lsp").setup()` (lua/arb_lsp, :help arb_lsp) adds ghost text
+--- (textDocument/inlineCompletion): drawn by the plugin on 0.11, Neovim's own on 0.12+.
 
 ---@type vim.lsp.Config
 return {

@@ -11,3 +11,13 @@ end
 -- Keep headless runs quiet and quick: no swap files, no shada, nothing from the user's setup.
 vim.o.swapfile = false
 vim.o.shadafile = "NONE"
+
+-- For the tmux tests, which cannot ask Neovim when the server is ready: a file written on attach.
+local attached = vim.env.ARB_LSP_NVIM_ATTACHED
+if attached and attached ~= "" then
+  vim.api.nvim_create_autocmd("LspAttach", {
+    callback = function()
+      vim.fn.writefile({ "attached" }, attached)
+    end,
+  })
+end
