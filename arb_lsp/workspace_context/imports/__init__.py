@@ -152,4 +152,4 @@ def import_snippets(
     """Outlines of what the document imports from the workspace, ranked by what the code at ``offset`` uses
     (the end of the document by default)."""
     uses = uses_near(document.text, len(document.text) if offset is None else offset)
-    return rank_imports(imported_files(document, files, deadline), uses, document.text)
+    return rank_imports(imported_files(document, files, deadline), uses)
