@@ -2,8 +2,8 @@
 
 Import context is ranked by this (:mod:`~arb_lsp.workspace_context.ranking`): the definitions of what the
 cursor's line and function use come first, wherever they are defined. It is lexical and bounded: the lines
-around the cursor are scanned with regular expressions, never the whole document, so it costs the same in a
-10-line file and in a 100,000-line one.
+around the cursor (at most 10,000 characters) are scanned with regular expressions, never the whole document,
+so it costs the same in a 10-line file and in a 100,000-line one, or one with a 1 MB line.
 
 A name's weight falls with its distance from the cursor: the cursor's line counts most, the lines just
 before it (the statement being written) next, then the rest of the enclosing function, then the window.
@@ -28,6 +28,9 @@ from dataclasses import dataclass, field
 #: Lines scanned before and after the cursor.
 LINES_BEFORE = 80
 LINES_AFTER = 10
+#: ... and at most this many characters, whatever the lines' lengths.
+MAX_CHARS_BEFORE = 8000
+MAX_CHARS_AFTER = 1500
 #: Weights by where a name is written.
 CURSOR_LINE = 8.0
 STATEMENT = 4.0  # the few lines just before the cursor
@@ -100,6 +103,9 @@ def _line_bounds(text: str, offset: int) -> tuple[list[str], int]:
             end = len(text)
             break
         end = found
+    # Long lines (minified code, a 1 MB literal) must not make the scan long: characters are bounded too.
+    start = max(start, offset - MAX_CHARS_BEFORE)
+    end = min(end, offset + MAX_CHARS_AFTER)
     before = text[start:offset]
     lines = text[start:end].split("\n")
     return lines, before.count("\n")
