@@ -5,7 +5,9 @@ Three providers, each a pure step with its own tests, run under one time budget 
 (:mod:`~arb_lsp.workspace_context.snippets`):
 
 1. :mod:`~arb_lsp.workspace_context.imports`: the document's imports resolved to workspace files with
-   tree-sitter, outlined (:mod:`~arb_lsp.workspace_context.outline`): signatures, doc comments, fields.
+   tree-sitter, outlined (:mod:`~arb_lsp.workspace_context.outline`): signatures, doc comments, fields;
+   ranked by what the code at the cursor uses (:mod:`~arb_lsp.workspace_context.uses`,
+   :mod:`~arb_lsp.workspace_context.ranking`), across files.
 2. :mod:`~arb_lsp.workspace_context.recent_edits`: code recently edited in other documents.
 3. :mod:`~arb_lsp.workspace_context.similar`: the windows of open documents most similar to the cursor's code.
 

@@ -84,7 +84,7 @@ class WorkspaceContext:
         query = query_text(document.text, request.offset)
         if os.path.isabs(document.path):  # an untitled buffer has no folder its imports are relative to
             imported = self._imported_files(document, files, deadline)
-            sink.extend(rank_imports(imported, uses_near(document.text, request.offset), document.text))
+            sink.extend(rank_imports(imported, uses_near(document.text, request.offset)))
         if deadline.expired():
             return
         sink.extend(

@@ -6,8 +6,9 @@ its members used through a receiver of its type (certain when the receiver's typ
 as much when only the member's name matches). Items that score form one snippet per file, their files in
 the order of their best item, each item with the members used shown first and its doc comments cut to
 their first sentence (the whole comments go along as :attr:`ContextSnippet.full`, for the prompt to use
-when space is left over). Then the rest of what is imported, by how often the document uses each name,
-and the public outlines of modules imported whole.
+when space is left over). Then the rest of what is imported, by how much the code around the cursor uses
+each name (the window :mod:`~arb_lsp.workspace_context.uses` reads: never the whole document), and the
+public outlines of modules imported whole.
 
 The result is an ordered list of snippets: the prompt takes them in that order (a later layer may keep
 their order stable across requests).
@@ -16,8 +17,6 @@ their order stable across requests).
 from __future__ import annotations
 
 import dataclasses
-import re
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -33,9 +32,6 @@ if TYPE_CHECKING:
 MAX_SNIPPET_CHARS = 3000
 #: A file's unused imported items this short go in the same snippet as its used ones, after them.
 REST_WITH_USED_CHARS = 600
-#: The most characters of the document counted for "how often the document uses a name".
-_COUNT_CHARS = 200_000
-_WORD = re.compile(r"[A-Za-z_$][\w$]*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,18 +78,17 @@ def _join(texts: Iterable[str], limit: int = MAX_SNIPPET_CHARS) -> str:
     return "\n".join(kept)
 
 
-def rank_imports(files: Sequence[ImportedFile], uses: Uses, document_text: str) -> list[ContextSnippet]:
+def rank_imports(files: Sequence[ImportedFile], uses: Uses) -> list[ContextSnippet]:
     """The ordered snippets: used definitions first (by score, across files), then the rest of the imports."""
     used: list[tuple[float, int, ContextSnippet]] = []
     rest: list[tuple[float, int, ContextSnippet]] = []
-    counts = Counter(_WORD.findall(document_text[:_COUNT_CHARS]))
     for order, imported in enumerate(files):
         target = imported.target
         aliases: dict[str, frozenset[str]] = {}
         for local_name, name in target.aliases:
             aliases[name] = aliases.get(name, frozenset()) | {local_name}
         scored = []
-        unused: list[tuple[int, int, Item]] = []
+        unused: list[tuple[float, int, Item]] = []
         for position, item in enumerate(imported.items):
             score, members = item_score(item, uses, aliases)
             if score > 0:
@@ -102,8 +97,8 @@ def rank_imports(files: Sequence[ImportedFile], uses: Uses, document_text: str) 
                 if not all(name.startswith("_") for name in item.names):
                     unused.append((0, position, item))
             elif item.names & target.names or (item.owner and item.owner in target.names):
-                uses_in_document = sum(counts.get(name, 0) for name in item.names)
-                unused.append((-uses_in_document, position, item))
+                nearby = sum(uses.names.get(name, 0.0) for name in item.names)
+                unused.append((-nearby, position, item))
         unused.sort()
         if scored:
             scored.sort(key=lambda entry: (-entry[0], entry[1]))

@@ -2,8 +2,8 @@
 
 Import context is ranked by this (:mod:`~arb_lsp.workspace_context.ranking`): the definitions of what the
 cursor's line and function use come first, wherever they are defined. It is lexical and bounded: the lines
-around the cursor are scanned with regular expressions, never the whole document, so it costs the same in a
-10-line file and in a 100,000-line one.
+around the cursor (at most 10,000 characters) are scanned with regular expressions, never the whole document,
+so it costs the same in a 10-line file and in a 100,000-line one, or one with a 1 MB line.
 
 A name's weight falls with its distance from the cursor: the cursor's line counts most, the lines just
 before it (the statement being written) next, then the rest of the enclosing function, then the window.
@@ -22,12 +22,15 @@ declaration is certain and cheap to read:
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 #: Lines scanned before and after the cursor.
 LINES_BEFORE = 80
 LINES_AFTER = 10
+#: ... and at most this many characters, whatever the lines' lengths.
+MAX_CHARS_BEFORE = 8000
+MAX_CHARS_AFTER = 1500
 #: Weights by where a name is written.
 CURSOR_LINE = 8.0
 STATEMENT = 4.0  # the few lines just before the cursor
@@ -43,9 +46,10 @@ _ATTRIBUTE_SEARCH_AFTER = 4_000
 
 _IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*")
 #: ``receiver.member`` (the member looked ahead, so that ``a.b.c`` yields both ``a.b`` and ``b.c``).
-_MEMBER = re.compile(r"([A-Za-z_$][\w$]*)(?:\(\))?\s*(?:\?\.|\.|->|::)\s*(?=([A-Za-z_$][\w$]*))")
+_MEMBER = re.compile(r"([A-Za-z_$][\w$]*)(?:\(\))?[ \t]*(?:\?\.|\.|->|::)[ \t]*(?=([A-Za-z_$][\w$]*))")
 #: A member called on what the line before returned (``.disable_version_flag(`` of a builder chain).
-_CHAINED = re.compile(r"(?:^\s*|[)\]]\s*)(?:\?\.|\.)\s*([A-Za-z_$][\w$]*)")
+_CHAINED = re.compile(r"(?:^\s*|[)\]]\s*)(?:\?\.|\.)\s*([A-Za-z_$][\w$]*)", re.M)
+_AFTER_SELF = re.compile(r"\b(?:self|this)\.\s*$")
 _FUNCTION_HEAD = re.compile(
     r"^\s*(?:(?:pub(?:\([\w:]+\))?|async|export|static|private|public|protected|unsafe|const|default)\s+)*"
     r"(?:def|fn|func|function)\b"
@@ -99,6 +103,9 @@ def _line_bounds(text: str, offset: int) -> tuple[list[str], int]:
             end = len(text)
             break
         end = found
+    # Long lines (minified code, a 1 MB literal) must not make the scan long: characters are bounded too.
+    start = max(start, offset - MAX_CHARS_BEFORE)
+    end = min(end, offset + MAX_CHARS_AFTER)
     before = text[start:offset]
     lines = text[start:end].split("\n")
     return lines, before.count("\n")
@@ -169,6 +176,19 @@ def _attribute_types(text: str, offset: int) -> dict[str, str]:
     return found
 
 
+def _bands(lines: list[str], cursor: int, function: int | None) -> list[tuple[float, str]]:
+    """The window's lines grouped by weight (one regex pass per group, not per line)."""
+    statement = max(0, cursor - _STATEMENT_LINES)
+    body = statement if function is None else min(max(function, 0), statement)
+    return [
+        (CURSOR_LINE, lines[cursor]),
+        (STATEMENT, "\n".join(lines[statement:cursor])),
+        (FUNCTION, "\n".join(lines[body:statement])),
+        (WINDOW, "\n".join(lines[:body])),
+        (WINDOW / 2, "\n".join(lines[cursor + 1 :])),
+    ]
+
+
 def uses_near(text: str, offset: int) -> Uses:
     """What the code around ``offset`` uses, weighted by nearness (see the module docstring)."""
     uses = Uses()
@@ -179,20 +199,12 @@ def uses_near(text: str, offset: int) -> Uses:
     function = _enclosing(lines, cursor, _FUNCTION_HEAD)
     types = _receiver_types(text, lines, cursor, function)
     attributes: dict[str, str] | None = None
-    for index, line in enumerate(lines):
-        if index == cursor:
-            weight = CURSOR_LINE
-        elif cursor - _STATEMENT_LINES <= index < cursor:
-            weight = STATEMENT
-        elif function is not None and function <= index <= cursor:
-            weight = FUNCTION
-        else:
-            weight = WINDOW / 2 if index > cursor else WINDOW
-        for match in _IDENTIFIER.finditer(line):
-            uses.names[match.group(0)] += weight
-        for match in _CHAINED.finditer(line):
-            uses.members[match.group(1)] += weight
-        for match in _MEMBER.finditer(line):
+    for weight, band in _bands(lines, cursor, function):
+        for name, count in Counter(_IDENTIFIER.findall(band)).items():
+            uses.names[name] += weight * count
+        for member in _CHAINED.findall(band):
+            uses.members[member] += weight
+        for match in _MEMBER.finditer(band):
             receiver, member = match.group(1), match.group(2)
             owner = types.get(receiver)
             if owner is None and receiver[:1].isupper() and "(" not in match.group(0):
@@ -202,8 +214,7 @@ def uses_near(text: str, offset: int) -> Uses:
                 owner = receiver
             if owner is None and receiver not in ("self", "this"):
                 # ``self.parser.parse_args``: the attribute's type, if the class declares it.
-                before = line[: match.start()]
-                if re.search(r"\b(?:self|this)\.\s*$", before):
+                if _AFTER_SELF.search(band, max(0, match.start() - 8), match.start()):
                     if attributes is None:
                         attributes = _attribute_types(text, offset)
                     owner = attributes.get(receiver)

@@ -160,3 +160,10 @@ def test_the_prompt_budget_follows_the_model() -> None:
     # Tokens above the base go to other files; the code's share stays what it was.
     assert neighbour_share(2048) == 0.4
     assert round((1 - neighbour_share(3072)) * 3072) == round(0.6 * 2048)
+
+
+def test_uses_read_a_bounded_window_even_on_a_1mb_line() -> None:
+    line = "values = [" + ", ".join(f"name_{i}" for i in range(100_000)) + "]"
+    uses = uses_near(line, len(line))
+    # Only the characters just before the cursor are read: a few hundred names, not 100,000.
+    assert 0 < len(uses.names) < 2000 and "name_99999" in uses.names and "name_0" not in uses.names

@@ -3,7 +3,9 @@
 Each language family has a module with one function, ``targets(parsed, document, files)``, that reads the
 import statements of the document's head with tree-sitter and resolves them to files of the workspace
 (through :class:`~arb_lsp.workspace_context.files.WorkspaceFiles`, which enforces privacy). This module
-outlines each target (signatures, doc comments, fields; no bodies) and returns the snippets.
+reads each target's outline items (signatures, doc comments, fields; no bodies), following re-exports to the
+files that define the imported names; :mod:`~arb_lsp.workspace_context.ranking` orders them by what the code
+at the cursor uses.
 
 Only the head of the document is parsed (:data:`HEAD_CHARS`): imports live there, and this keeps the cost
 independent of the file's length; the result is cached per head text, so keystrokes below the imports
@@ -152,4 +154,4 @@ def import_snippets(
     """Outlines of what the document imports from the workspace, ranked by what the code at ``offset`` uses
     (the end of the document by default)."""
     uses = uses_near(document.text, len(document.text) if offset is None else offset)
-    return rank_imports(imported_files(document, files, deadline), uses, document.text)
+    return rank_imports(imported_files(document, files, deadline), uses)

@@ -4,7 +4,9 @@
 types, constants), each with the names it defines and its text with every function body elided: a Python
 function keeps its signature and docstring, a brace-language function becomes ``signature { ... }``. Classes,
 structs, interfaces, traits and their ``impl`` blocks keep their fields and member signatures. Comments
-directly above an item (doc comments) stay with it.
+directly above an item (doc comments) stay with it. Each item also comes in parts (:mod:`.render`): its head,
+its members and its tail, each whole and with doc comments cut to a first sentence, so that
+:meth:`Item.render` can show the members the cursor uses first, compactly.
 
 :func:`outline` picks the items defining some names, in file order, within a character budget. Items are
 cached per (language, text), so a file imported by many requests is parsed once per version.
