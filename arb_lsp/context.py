@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from arb_lsp.openers import ends_with_block_opener
+from arb_lsp.openers import ends_with_block_opener, opened_before
 
 MultilineMode = Literal["auto", "always", "never"]
 
@@ -82,6 +82,8 @@ class CompletionContext:
     #: How many characters at the start of ``prefix`` stay the same while the user types at the cursor
     #: (up to a line boundary that moves in steps of ``STABLE_STEP_LINES``).
     stable_prefix_chars: int = 0
+    #: The cursor is inside a bracket (opened on its line or one above: Python's ":" there is no block opener).
+    in_brackets: bool = False
 
 
 class TextSlices(Protocol):
@@ -220,6 +222,8 @@ def build_completion_context(
     line_prefix = text[max(index.line_start(cursor_line), start) : offset]
     line_suffix = text[offset : min(index.line_end(cursor_line), end)]
 
+    in_brackets = opened_before(_statement_lines_above(text, cursor_line, index) + line_prefix, language_id)
+
     leftover = budget - len(prefix) - len(suffix)
     kept_neighbours = _fit_neighbours(neighbours, min(leftover, neighbour_cap))
 
@@ -231,10 +235,27 @@ def build_completion_context(
         language_id=language_id,
         path=path,
         indent_unit=detect_indent_unit(prefix + suffix, language_id),
-        multiline=wants_multiline(line_prefix, line_suffix, language_id, multiline),
+        multiline=wants_multiline(line_prefix, line_suffix, language_id, multiline, in_brackets=in_brackets),
         neighbours=kept_neighbours,
         stable_prefix_chars=max(0, min(stable_end, offset) - start),
+        in_brackets=in_brackets,
     )
+
+
+#: How far up the start of the cursor's statement is looked for (a long call or literal is rarer than this).
+_STATEMENT_LOOKBACK_LINES = 40
+
+
+def _statement_lines_above(text: TextSlices, cursor_line: int, index: Lines) -> str:
+    """The lines above the cursor's from the last one that starts at column 0 (where a statement starts),
+    at most _STATEMENT_LOOKBACK_LINES of them."""
+    first = max(0, cursor_line - _STATEMENT_LOOKBACK_LINES)
+    for number in range(cursor_line - 1, first - 1, -1):
+        head = text[index.line_start(number) : index.line_start(number) + 1]
+        if head and head not in " \t\r\n)]}#":
+            first = number
+            break
+    return text[index.line_start(first) : index.line_start(cursor_line)] if cursor_line > 0 else ""
 
 
 def _prefix_window_start(offset: int, budget: int, index: Lines, step: int = 1) -> int:
@@ -340,7 +361,9 @@ def detect_indent_unit(window: str, language_id: str = "") -> str:
     return DEFAULT_INDENT_UNIT
 
 
-def wants_multiline(line_prefix: str, line_suffix: str, language_id: str, mode: str = "auto") -> bool:
+def wants_multiline(
+    line_prefix: str, line_suffix: str, language_id: str, mode: str = "auto", *, in_brackets: bool = False
+) -> bool:
     """Whether a whole block may be suggested at this cursor rather than the rest of one line."""
     if mode == "always":
         return True
@@ -349,4 +372,5 @@ def wants_multiline(line_prefix: str, line_suffix: str, language_id: str, mode: 
     rest = "".join(line_suffix.split())
     if not line_prefix.strip():
         return not rest
-    return ends_with_block_opener(line_prefix, language_id) and all(char in _CLOSERS_AND_TERMINATORS for char in rest)
+    opener = ends_with_block_opener(line_prefix, language_id, in_brackets=in_brackets)
+    return opener and all(char in _CLOSERS_AND_TERMINATORS for char in rest)

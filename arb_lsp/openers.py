@@ -3,33 +3,49 @@
 from __future__ import annotations
 
 
-def ends_with_block_opener(line: str, language_id: str) -> bool:
-    """Whether `line` ends by opening something whose body usually follows on the next lines."""
+def ends_with_block_opener(line: str, language_id: str, *, in_brackets: bool = False) -> bool:
+    """Whether `line` ends by opening something whose body usually follows on the next lines.
+
+    `in_brackets`: the line continues a bracket opened on an earlier line (see :func:`opened_before`)."""
     stripped = line.rstrip()
     if stripped.endswith(("{", "(", "[", "=>")):
         return True
-    # In Python, ":" opens a block only outside brackets: "d[1:" is a slice, "{'a':" a dict.
-    return language_id == "python" and stripped.endswith(":") and _bracket_depth(stripped) <= 0
+    # In Python, ":" opens a block only outside brackets: "d[1:" is a slice, "{'a':" a dict, and
+    # "    b: " on the second line of a parameter list an annotation.
+    return language_id == "python" and stripped.endswith(":") and not in_brackets and _bracket_depth(stripped) <= 0
 
 
-def _bracket_depth(line: str) -> int:
+def opened_before(lines: str, language_id: str) -> bool:
+    """Whether the Python statement `lines` (from where the statement starts up to the cursor) leaves a
+    bracket open, so that the cursor is inside it (a parameter list, a call, a literal)."""
+    return language_id == "python" and _bracket_depth(lines) > 0
+
+
+def _bracket_depth(text: str) -> int:
+    """Open minus closed brackets outside strings and comments (Python's: triple quotes span lines)."""
     depth = 0
     quote = ""
-    escaped = False
-    for char in line:
+    index, size = 0, len(text)
+    while index < size:
+        char = text[index]
         if quote:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == quote:
+            if char == "\\":
+                index += 1
+            elif text.startswith(quote, index):
+                index += len(quote) - 1
                 quote = ""
+            elif char == "\n" and len(quote) == 1:
+                quote = ""  # an unterminated one-line string ends with its line
         elif char in "'\"":
-            quote = char
+            quote = text[index : index + 3] if text.startswith(char * 3, index) else char
+            index += len(quote) - 1
         elif char == "#":
-            break
+            end = text.find("\n", index)
+            index = size if end == -1 else end
+            continue
         elif char in "([{":
             depth += 1
         elif char in ")]}":
             depth -= 1
+        index += 1
     return depth

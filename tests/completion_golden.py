@@ -225,6 +225,15 @@ CASES = [
         None,
     ),
     Golden("unclosed", "typescript", "function total(items: number[]) {\n  return █\n}\n", "[...items].concat(", None),
+    # Found by `arb-lsp eval` on this repository: a ":" on a later line of a parameter list is an annotation,
+    # not a block opener; the answer continues the line instead of starting a new one below it.
+    Golden(
+        "annotation-in-parameter-list",
+        "python",
+        "async def run(\n    fake: FakeOpenRouter, tmp_path: █\n) -> None:\n    pass\n",
+        "Path",
+        "async def run(\n    fake: FakeOpenRouter, tmp_path: Path\n) -> None:\n    pass\n",
+    ),
     Golden(
         "closed-below",
         "python",

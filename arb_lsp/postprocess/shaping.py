@@ -75,19 +75,23 @@ def _opens_block(line: str, language_id: str) -> bool:
     return any(count > 0 for count in depth)
 
 
-def _expects_same_line(line_prefix: str, language_id: str) -> bool:
+def _expects_same_line(line_prefix: str, language_id: str, in_brackets: bool = False) -> bool:
     """Whether the cursor line is unfinished, so the insertion must not start a new line."""
     stripped = line_prefix.rstrip()
-    if ends_with_block_opener(line_prefix, language_id) or stripped.endswith((",", ";")):
+    if ends_with_block_opener(line_prefix, language_id, in_brackets=in_brackets) or stripped.endswith((",", ";")):
         return False
     return line_prefix[-1:] in (" ", "\t") or stripped[-1:] in _OPERATOR_ENDINGS
 
 
-def _opens_body_on_next_line(line_prefix: str, language_id: str) -> bool:
+def _opens_body_on_next_line(line_prefix: str, language_id: str, in_brackets: bool = False) -> bool:
     stripped = line_prefix.rstrip()
     if stripped.endswith("{"):
         return True
-    return language_id == "python" and stripped.endswith(":") and ends_with_block_opener(stripped, "python")
+    return (
+        language_id == "python"
+        and stripped.endswith(":")
+        and ends_with_block_opener(stripped, "python", in_brackets=in_brackets)
+    )
 
 
 def shape_single_line(code: str, ctx: CompletionContext) -> str | None:
@@ -99,7 +103,7 @@ def shape_single_line(code: str, ctx: CompletionContext) -> str | None:
         indentation = "" if ctx.line_prefix else _indentation(_first_line_level(line, ctx), ctx.indent_unit)
         return indentation + line.strip()
     if first > 0:
-        if _opens_body_on_next_line(ctx.line_prefix, ctx.language_id):
+        if _opens_body_on_next_line(ctx.line_prefix, ctx.language_id, ctx.in_brackets):
             # The model wrote a body for the next line, which a single-line suggestion cannot hold.
             return None
         return line.lstrip(" \t")
@@ -138,7 +142,7 @@ def shape_block(code: str, ctx: CompletionContext) -> tuple[list[str], bool]:
 
     if not lines[0].strip() and len(lines) > 1:
         lines = _drop_leading_blank_lines(lines)
-        if _expects_same_line(line_prefix, language):
+        if _expects_same_line(line_prefix, language, ctx.in_brackets):
             lines[0] = lines[0].lstrip(" \t")
             return _shape_continued_lines(lines, ctx, cursor_level)
     elif not _starts_body_below(lines, ctx):
@@ -157,7 +161,7 @@ def _starts_body_below(lines: Sequence[str], ctx: CompletionContext) -> bool:
     """Whether an answer that does not start with a line break is still the body of the block the
     cursor's line opens: after "{" or a Python ":" at the end of the line, code belongs below,
     unless the block is closed on this same line ("{|}") and the answer fits there."""
-    if not _opens_body_on_next_line(ctx.line_prefix, ctx.language_id):
+    if not _opens_body_on_next_line(ctx.line_prefix, ctx.language_id, ctx.in_brackets):
         return False
     if not ctx.line_suffix.strip():
         return True

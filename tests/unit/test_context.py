@@ -396,6 +396,15 @@ def test_multiline_can_be_forced(source: str) -> None:
     assert make_context(source, multiline="never").multiline is False
 
 
+def test_a_colon_inside_brackets_opened_above_is_no_block_opener() -> None:
+    """``b: `` on the second line of a parameter list is an annotation: one line is asked for, not a block."""
+    for text in ("def f(\n    a: int,\n    b: ", 'def f(\n    a="(",  # )\n    b: '):
+        assert make_context(text + CURSOR).multiline is False, text
+    for text in ("def f(\n    a: int,\n) -> None:", 'x = """(\n"""\nif x:'):
+        ctx = make_context(text + CURSOR)
+        assert ctx.multiline is True and ctx.in_brackets is False, text
+
+
 def test_wants_multiline_treats_an_unknown_mode_as_auto() -> None:
     assert wants_multiline("    ", "", "python", "sometimes") is True
     assert wants_multiline("x = ", "", "python", "sometimes") is False
