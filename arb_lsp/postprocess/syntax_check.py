@@ -136,16 +136,32 @@ def _starts_top_level(line: str) -> bool:
     return bool(content) and line[:1] not in (" ", "\t") and content[0] not in ")]}"
 
 
+def _least_indented_start(lines: list[str]) -> int:
+    """Where to start a window cut inside a long top-level block: at the first of its least indented lines
+    (a method or statement of the class), not at whichever line the cut fell on, which may be inside a
+    docstring or a call and would make the whole window parse as broken."""
+    indents = [len(line) - len(line.lstrip(" \t")) for line in lines[1:-1]]
+    candidates = [(indent, number) for number, indent in enumerate(indents, 1) if lines[number].strip()]
+    if not candidates:
+        return 0
+    _, first = min(candidates)
+    return sum(len(text) + 1 for text in lines[:first])
+
+
 def window(ctx: CompletionContext) -> tuple[str, str]:
     """The part of the prefix and of the suffix that hold the statement around the cursor."""
     prefix, suffix = ctx.prefix[-_MAX_SIDE:], ctx.suffix[:_MAX_SIDE]
     before = prefix.split("\n")
+    cut = len(prefix) < len(ctx.prefix)  # then the first line is the tail of a line, not one that starts
     start = 0
-    for index in range(len(before) - 1, -1, -1):
+    for index in range(len(before) - 1, int(cut) - 1, -1):
         line = before[index] + (ctx.line_suffix if index == len(before) - 1 else "")
         if _starts_top_level(line):
             start = sum(len(text) + 1 for text in before[:index])
             break
+    else:
+        if cut:
+            start = _least_indented_start(before)
     after = suffix.split("\n")
     end = len(suffix)
     for index in range(1, len(after)):

@@ -86,3 +86,23 @@ def test_the_window_is_the_top_level_statement_around_the_cursor() -> None:
     before, after = window(ctx)
     assert before == "def b():\n    x = 1\n    "
     assert after == "\n    return x\n\n"
+
+
+@pytest.mark.parametrize("shift", range(0, 400, 37))
+def test_a_window_cut_inside_a_long_class_starts_at_a_member_not_inside_a_docstring(shift: int) -> None:
+    """Found by ``arb-lsp eval`` on this repository: deep in a long class, the window's first (cut) line was
+    taken for a top-level one; cut inside a docstring, the whole window parsed as broken and a right answer
+    (``_normal(directory)``) was refused.  Wherever the cut falls, the window starts at a member."""
+    method = '    def m{0}(self, path: str) -> bool:\n        """Prose about it.\n\n        {1}\n        """\n        return bool(path)\n\n'
+    members = "".join(method.format(i, "More prose. " * (3 + i % 4)) for i in range(12))
+    text = "import os\n\n\nclass Files:\n" + "    " + "#" * shift + "\n" + members
+    text += '    def list_dir(self, directory: str) -> list[str]:\n        """Files in it."""\n        directory = \n'
+    text += "        return sorted(os.listdir(directory))\n"
+    offset = text.index("directory = \n") + len("directory = ")
+    ctx = build_completion_context(
+        text, offset, index=LineIndex(text), language_id="python", path="x", budget_chars=8000
+    )
+    before, _ = window(ctx)
+    assert before.startswith("    def "), before[:60]
+    edit = suggest_edit("_normal(directory)", ctx)
+    assert edit is not None and edit.text == "_normal(directory)"
