@@ -71,6 +71,8 @@ class ArbLanguageServer(LanguageServer):
         self.init_options: dict[str, Any] = {}
         #: ``clientInfo.name`` from initialize ("Neovim", "Visual Studio Code"...), or "".
         self.client_name = ""
+        #: ``clientInfo.version`` from initialize ("0.12.0"...), or "".
+        self.client_version = ""
         self.pulled: dict[str, Any] = {}
         self.background: set[asyncio.Task[Any]] = set()
         #: Read at ``initialized`` (or on first use), not before ``initialize`` is answered.

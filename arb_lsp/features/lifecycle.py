@@ -23,6 +23,7 @@ def register(server: ArbLanguageServer) -> None:
         options: Any = params.initialization_options
         ls.init_options = options if isinstance(options, dict) else {}
         ls.client_name = params.client_info.name if params.client_info else ""
+        ls.client_version = (params.client_info.version or "") if params.client_info else ""
         if isinstance(ls.init_options.get("apiKey"), str) and ls.init_options["apiKey"]:
             LOG_SCRUBBER.secrets.add(ls.init_options["apiKey"])  # before anything else can log it
         # Settings are read at ``initialized``: parsing them (pydantic) is not needed to answer this.
