@@ -6,8 +6,9 @@ fast one waits the full base at every pause. The adaptive debounce (``completion
 the default; Tabby's debouncer adapts to the typing rhythm the same way) learns each document's inter-key
 intervals over the last few seconds and, with ``debounceMs`` as its base:
 
-- waits a quarter of the base where a pause is likely: right after ``.``, ``(`` or ``:``, and at the start
-  of a new line (after Enter, the line before the cursor is blank or indentation);
+- waits a quarter of the base where a pause is likely: right after ``.``, ``(`` or ``:``, at a word's end
+  (a space or a comma) and at the start of a new line (after Enter, the line before the cursor is blank
+  or indentation);
 - waits half the base after an interval clearly longer than the user's usual one (the user is slowing down);
 - in the middle of a burst, waits a little longer than nearly all of the user's recent intervals (at least
   the base, at most four times it), so a burst asks once, at its end, whatever the typist's speed.
@@ -25,8 +26,9 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-#: Characters after which the user usually stops to look (member access, a call's arguments, a block).
-PAUSE_AFTER = frozenset(".(:")
+#: Characters after which the user usually stops to look: member access, a call's arguments, a block, and
+#: the end of a word (a space or a comma; the start of a new line is checked apart).
+PAUSE_AFTER = frozenset(".(:, ")
 #: How much typing history the rhythm is learned from.
 HISTORY_S = 5.0
 #: An interval longer than this is a pause, not part of the typist's rhythm.
@@ -55,7 +57,7 @@ class Decision:
 
 
 def pause_likely(line_before_cursor: str) -> bool:
-    """Right after ``.``, ``(`` or ``:``, or on a line with nothing but indentation before the cursor."""
+    """Right after ``.``, ``(``, ``:``, a space or a comma, or on a line with only indentation before the cursor."""
     if not line_before_cursor.strip():
         return True
     return line_before_cursor[-1] in PAUSE_AFTER

@@ -26,7 +26,18 @@ from fake_openrouter import FakeOpenRouter
 from benchmarks import ROOT, report
 from benchmarks.config import Config
 from benchmarks.results import Machine, Run, Section, Target
-from benchmarks.scenarios import burst, cache, cancellation, first, memory, overhead, scale, startup, workspace
+from benchmarks.scenarios import (
+    burst,
+    cache,
+    cancellation,
+    debounce,
+    first,
+    memory,
+    overhead,
+    scale,
+    startup,
+    workspace,
+)
 
 Scenario = Callable[[FakeOpenRouter, Config], Awaitable[Section]]
 
@@ -34,6 +45,7 @@ SCENARIOS: dict[str, Scenario] = {
     "overhead": overhead.run,
     "first": first.run,
     "burst": burst.run,
+    "debounce": debounce.run,
     "cancel": cancellation.run,
     "cache": cache.run,
     "scale": scale.run,
@@ -212,6 +224,38 @@ def targets(run: Run) -> list[Target]:
                 f"{number_or_dash(_naive(run, 'burst', 'neovim_sent'))})",
                 met,
                 "" if met else "More than one upstream request left the server during a burst; see section 2.",
+            )
+        )
+    debounce_section = run.section("debounce")
+    if debounce_section:
+        strategies = debounce_section.series.get("strategies", {})
+        parts, met = [], True
+        for trace in ("generated", "replayed"):
+            rows = {name.split(": ", 1)[1]: row for name, row in strategies.items() if name.startswith(trace)}
+            adaptive, fixed100, fixed50 = (
+                rows.get(k) for k in ("adaptive (base 100 ms)", "fixed 100 ms", "fixed 50 ms")
+            )
+            if not (adaptive and fixed100 and fixed50):
+                continue
+            fewer = adaptive["per100"] < fixed100["per100"]
+            sooner = adaptive["waitMedianMs"] <= fixed50["waitMedianMs"]
+            met = met and fewer and sooner
+            parts.append(
+                f"{trace} trace: {adaptive['per100']:.1f} requests per 100 keystrokes (fixed 100 ms "
+                f"{fixed100['per100']:.1f}); wait at a pause {adaptive['waitMedianMs']:.0f} ms median, "
+                f"{adaptive['waitP95Ms']:.0f} ms p95 (fixed 50 ms {fixed50['waitMedianMs']:.0f} ms)"
+            )
+        found.append(
+            Target(
+                "Adaptive debounce",
+                "fewer upstream requests than fixed 100 ms, at pauses no later than fixed 50 ms (medians)",
+                "; ".join(parts),
+                met and bool(parts),
+                "The debounce learns each document's inter-key intervals (`arb_lsp/debounce.py`): a quarter of "
+                "the base after `.`, `(`, `:`, a space, a comma or Enter, where people stop; in a burst a little "
+                "longer than nearly all of the user's recent intervals, so a word asks once. Pauses the server "
+                "cannot see coming (before Enter, inside a word, as in the replayed trace) wait the burst's "
+                "wait: that is the p95. See section 2b.",
             )
         )
     if run.section("cancel"):

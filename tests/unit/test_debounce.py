@@ -6,9 +6,9 @@ from arb_lsp.debounce import Decision, TypingRhythm, client_debounce, decide, le
 from arb_lsp.settings import parse_settings
 
 
-def test_pause_is_likely_after_dot_paren_colon_and_on_a_fresh_line() -> None:
-    assert all(pause_likely(text) for text in ("self.", "print(", "def f():", "", "    "))
-    assert not any(pause_likely(text) for text in ("sel", "x = ", "a)"))
+def test_pause_is_likely_after_dot_paren_colon_a_word_end_and_on_a_fresh_line() -> None:
+    assert all(pause_likely(text) for text in ("self.", "print(", "def f():", "", "    ", "x = ", "f(a,"))
+    assert not any(pause_likely(text) for text in ("sel", "x =", "a)"))
 
 
 def test_mid_burst_waits_past_nearly_all_of_the_users_intervals() -> None:
