@@ -141,10 +141,11 @@ class CompletionEngine:
         """The suggestion at ``position``; with ``selected`` (a menu item the editor has selected),
         the one that continues after that item's text, as if it had been accepted. ``client_seconds``:
         how long the client itself waited after the last keystroke before asking (its own debounce)."""
-        from arb_lsp.pipelines import plan_completion
-
         server = self.server
         await server.settled()
+        # Imported at first use (after ``settled``: by then the warm-up's worker thread is importing it).
+        from arb_lsp.pipelines import plan_completion
+
         settings = server.services.settings
         if not settings.completion.enabled or server.excluded(uri):
             return None

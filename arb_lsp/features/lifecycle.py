@@ -9,7 +9,7 @@ from lsprotocol import types
 
 from arb_lsp.documents import LspWorkspace
 from arb_lsp.language_server import LOG_SCRUBBER, NO_KEY_HINT, ArbLanguageServer
-from arb_lsp.warmup import preload_services
+from arb_lsp.warmup import preload_pipelines, preload_services
 
 
 def register(server: ArbLanguageServer) -> None:
@@ -30,14 +30,17 @@ def register(server: ArbLanguageServer) -> None:
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls: ArbLanguageServer, params: types.InitializedParams) -> None:
+        pipelines = None
         try:
             await asyncio.to_thread(preload_services)
+            # The pipelines load on a worker thread while the settings are read and pulled.
+            pipelines = ls.spawn(asyncio.to_thread(preload_pipelines))
             ls.reload_settings()
             await ls.pull_configuration()
         finally:
             ls.configured.set()
         # What the first completion needs, fetched now so it costs what the tenth does.
-        ls.spawn(ls.warm_up())
+        ls.spawn(ls.warm_up(pipelines))
         if not ls.services.has_key:
             ls.notifier.once("no_key", NO_KEY_HINT)
 
