@@ -9,7 +9,8 @@ intervals over the last few seconds and, with ``debounceMs`` as its base:
 - waits a quarter of the base where a pause is likely: right after ``.``, ``(`` or ``:``, at a word's end
   (a space or a comma) and at the start of a new line (after Enter, the line before the cursor is blank
   or indentation);
-- waits half the base after an interval clearly longer than the user's usual one (the user is slowing down);
+- waits half the base after an interval more than twice the user's usual one and longer than the base (the
+  user is slowing down);
 - in the middle of a burst, waits a little longer than nearly all of the user's recent intervals (at least
   the base, at most four times it), so a burst asks once, at its end, whatever the typist's speed.
 
@@ -37,8 +38,10 @@ PAUSE_GAP_S = 1.0
 MIN_GAPS = 3
 #: Where a pause is likely the wait is this share of the base.
 PAUSE_FACTOR = 0.25
-#: After an interval this many times the usual one the user is slowing down: wait this share of the base.
-SLOWING_RATIO, SLOWING_FACTOR = 1.5, 0.5
+#: After an interval this many times the usual one (and longer than the base) the user is slowing down: wait
+#: this share of the base. Not less than twice: a loaded machine delays a keystroke's message by tens of
+#: milliseconds, and jitter must not pass for hesitation (each one would cost an upstream request).
+SLOWING_RATIO, SLOWING_FACTOR = 2.0, 0.5
 #: Mid-burst: wait this much longer than the user's slow-end interval (its 85th percentile), at most CAP × base.
 BURST_QUANTILE, BURST_MARGIN, BURST_CAP = 0.85, 1.3, 4.0
 #: Clients known to debounce their own inline completion requests: (name, minimum version, seconds).
@@ -80,7 +83,7 @@ def decide(base: float, mode: str, gaps: Sequence[float], last_gap: float | None
     if len(gaps) < MIN_GAPS:
         return Decision(base, "learning")
     usual = statistics.median(gaps)
-    if last_gap is not None and usual * SLOWING_RATIO < last_gap <= PAUSE_GAP_S:
+    if last_gap is not None and max(usual * SLOWING_RATIO, base) < last_gap <= PAUSE_GAP_S:
         return Decision(base * SLOWING_FACTOR, "slowing")
     slow_end = _quantile(gaps, BURST_QUANTILE) * BURST_MARGIN
     return Decision(min(base * BURST_CAP, max(base, slow_end)), "burst")

@@ -57,3 +57,11 @@ def test_the_setting_chooses_and_falls_back_to_adaptive() -> None:
     assert settings.completion.debounce == "fixed" and not problems
     settings, problems = parse_settings({}, {"completion": {"debounce": "sometimes"}}, {})
     assert settings.completion.debounce == "adaptive" and problems
+
+
+def test_jitter_is_not_hesitation() -> None:
+    """A keystroke's message delayed a little (a loaded machine) must not cut the wait mid-burst."""
+    gaps = [0.06] * 6
+    assert decide(0.1, "adaptive", gaps, 0.09, "total_pr").reason == "burst"
+    assert decide(0.1, "adaptive", gaps, 0.11, "total_pr").reason == "burst"  # under twice the usual 60 ms
+    assert decide(0.1, "adaptive", gaps, 0.13, "total_pr").reason == "slowing"
