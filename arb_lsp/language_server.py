@@ -179,6 +179,9 @@ class ArbLanguageServer(LanguageServer):
         so the first completion waits for it: the HTTP client is built first and the catalogue fetched (it
         also opens the connection later requests reuse) while the pipelines (``pipelines``: their import,
         started at ``initialized``) and the open documents' grammars load."""
+        # Every request needs these converters (cattrs builds them on the event loop, so first: a cancel or a
+        # keystroke arriving later must not wait behind them).
+        warm_converter(self.protocol._converter)
         services = self.services
         await asyncio.to_thread(services.client.prepare)
         catalogue = asyncio.ensure_future(services.warm_up())  # without a key nothing is fetched
@@ -186,7 +189,6 @@ class ArbLanguageServer(LanguageServer):
             if pipelines is not None:
                 await pipelines
             await asyncio.to_thread(prepare_completion, self._open_languages)
-            warm_converter(self.protocol._converter)
             # The first completion's own first times: the context providers, the suggestions table.
             _ = self.workspace_context
             if self.completion_engine is not None:
