@@ -230,22 +230,28 @@ def targets(run: Run) -> list[Target]:
             rows = "; ".join(
                 f"{at} ms: {_ms(_value(run, 'first', f'first_at_{at}'))}" for at in ("0", "100", "250", "500")
             )
-            met_250, met_0 = at_250 <= 2 * early_later, at_0 <= early_later + 100
-            found.append(
-                Target(
-                    "A completion asked right after `initialized`",
-                    "at 250 ms within 2× a later one; at once within 100 ms more than a later one (medians)",
-                    f"{rows}; later ones {_ms(early_later)}",
-                    met_250 and met_0,
-                    ""
-                    if met_250 and met_0
-                    else "What the first completion needs is imported, built and fetched first, and nothing it "
-                    "does not need before it; what is left is the CPU time of that work itself (importing pydantic, "
-                    "httpx and the pipelines, parsing the settings and the catalogue) on a 2-core machine shared "
-                    "with other work, which a request at once must wait for. Measured rows are in section 1b; the "
-                    "load average is in the header.",
-                )
+            why_missed = (
+                "What the first completion needs is imported, built and fetched first, and nothing it does not "
+                "need before it; what is left is the CPU time of that work itself (importing pydantic, httpx and "
+                "the pipelines, parsing the settings and the catalogue, about a quarter of a second on this "
+                "machine when it is quiet), which a request sent at once must wait for. Rows in section 1b; the "
+                "load average is in the header."
             )
+            for name, goal, met in (
+                (
+                    "A completion asked 250 ms after `initialized`",
+                    "within 2× a later one (medians)",
+                    at_250 <= 2 * early_later,
+                ),
+                (
+                    "A completion asked at once after `initialized`",
+                    "within 100 ms more than a later one (medians)",
+                    at_0 <= early_later + 100,
+                ),
+            ):
+                found.append(
+                    Target(name, goal, f"{rows}; later ones {_ms(early_later)}", met, "" if met else why_missed)
+                )
     debounce_section = run.section("debounce")
     if debounce_section:
         strategies = debounce_section.series.get("strategies", {})
