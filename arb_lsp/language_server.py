@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import unquote
 
@@ -28,7 +28,7 @@ from arb_lsp import __version__
 from arb_lsp.documents import Documents, Edit, Snapshot, encoding_name
 from arb_lsp.protocol import LOG_SCRUBBER, ArbProtocol
 from arb_lsp.services import NO_KEY_HINT, Notifier, Services
-from arb_lsp.warmup import preload_pipelines, prepare_parsers, warm_converter
+from arb_lsp.warmup import prepare_completion, warm_converter
 
 if TYPE_CHECKING:  # imported where first used: not needed to answer ``initialize`` (see the docstring)
     from arb_lsp.openrouter.ledger import UsageLedger
@@ -71,6 +71,8 @@ class ArbLanguageServer(LanguageServer):
         self.init_options: dict[str, Any] = {}
         #: ``clientInfo.name`` from initialize ("Neovim", "Visual Studio Code"...), or "".
         self.client_name = ""
+        #: ``clientInfo.version`` from initialize ("0.12.0"...), or "".
+        self.client_version = ""
         self.pulled: dict[str, Any] = {}
         self.background: set[asyncio.Task[Any]] = set()
         #: Read at ``initialized`` (or on first use), not before ``initialize`` is answered.
@@ -171,17 +173,36 @@ class ArbLanguageServer(LanguageServer):
             return None
         return self.documents.snapshot(document, self.encoding())
 
-    async def warm_up(self) -> None:
-        """After ``initialized``: what the first completion would otherwise pay, paid off its path
-        (modules on a worker thread; the HTTP client, its connection and the catalogue when there is a key)."""
+    async def warm_up(self, pipelines: Awaitable[Any] | None = None) -> None:
+        """After ``initialized``: what the first completion would otherwise pay, paid off its path and in the
+        order it needs it (``arb_lsp.warmup``). The gateway checks each request's model against the catalogue,
+        so the first completion waits for it: the HTTP client is built first and the catalogue fetched (it
+        also opens the connection later requests reuse) while the pipelines (``pipelines``: their import,
+        started at ``initialized``) and the open documents' grammars load."""
+        # Every request needs these converters (cattrs builds them on the event loop, so first: a cancel or a
+        # keystroke arriving later must not wait behind them).
         warm_converter(self.protocol._converter)
-        await asyncio.gather(asyncio.to_thread(preload_pipelines), self.services.warm_up())
-        # The first completion's own first times: the context providers, the suggestions table, the grammars.
-        _ = self.workspace_context
-        if self.completion_engine is not None:
-            _ = self.completion_engine.tracking.tracker
-        languages = {document.language_id or "" for document in self.workspace.text_documents.values()}
-        await asyncio.to_thread(prepare_parsers, languages)
+        services = self.services
+        await asyncio.to_thread(services.client.prepare)
+        catalogue = asyncio.ensure_future(services.warm_up())  # without a key nothing is fetched
+        try:
+            if pipelines is not None:
+                await pipelines
+            await asyncio.to_thread(prepare_completion, self._open_languages)
+            # The first completion's own first times: the context providers, the suggestions table.
+            _ = self.workspace_context
+            if self.completion_engine is not None:
+                _ = self.completion_engine.tracking.tracker
+        finally:
+            await catalogue
+
+    def _open_languages(self) -> list[str]:
+        """The open documents' languages, the first opened first (read from a worker thread: a document
+        opened meanwhile may change the dict; its grammar then loads at its first use)."""
+        try:
+            return [document.language_id or "" for document in list(self.workspace.text_documents.values())]
+        except RuntimeError:
+            return []
 
     def document_edited(self, edit: Edit) -> None:
         """Every change to an open document passes here once it is applied: features that follow edits

@@ -97,14 +97,13 @@ class Services:
         return self.client.has_key
 
     async def load_catalogue(self) -> None:
-        try:
-            models = await self.client.list_models()
-        except OpenRouterError as error:
-            log.info("model catalogue unavailable: %s", error.message)
+        """The catalogue through the gateway (one fetch, shared with a request that needs it meanwhile)."""
+        await self.gateway.load_catalogue()
+        models = self.gateway.catalogue.values()
+        if not models:
             return
         self.context_lengths = {m.id: m.context_length for m in models if m.context_length}
         self.prompt_prices = {m.id: m.pricing.prompt for m in models if m.pricing.prompt >= 0}
-        self.gateway.set_catalogue(models)
         self.gateway.settle_outstanding()  # estimates an earlier run left behind
 
     async def warm_up(self) -> None:

@@ -40,6 +40,8 @@ class ModelSettings(_Section):
 class CompletionSettings(_Section):
     enabled: bool = True
     debounce_ms: int = Field(100, ge=0, le=5000)
+    #: ``adaptive`` follows the typist (``debounce_ms`` is its base, ``arb_lsp.debounce``); ``fixed`` always waits it.
+    debounce: Literal["adaptive", "fixed"] = "adaptive"
     max_tokens: int = Field(256, ge=1, le=8192)
     multiline: Literal["auto", "always", "never"] = "auto"
     timeout_ms: int = Field(10000, ge=100, le=120000)

@@ -1,8 +1,15 @@
 """What the first completion would otherwise pay, paid at ``initialized``: modules imported on a worker thread,
-and cattrs's converters for the typing path's messages generated ahead of the first keystroke."""
+and cattrs's converters for the typing path's messages generated ahead of the first keystroke.
+
+Order matters when the user types at once (Neovim starts the server as a file opens): what the first
+completion needs comes first (settings and services, then the pipelines, the open documents' grammars and the
+HTTP client and the model catalogue), what it does not (other languages' grammars) never before it.
+"""
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from lsprotocol import types
@@ -14,6 +21,11 @@ def preload_services() -> None:
     import arb_lsp.runtime
     import arb_lsp.settings  # noqa: F401
 
+    # What httpx imports only when it builds its transport and sends its first request, which the event
+    # loop would pay: the connection pool, its asyncio backend and the HTTP/1.1 parser.
+    for name in ("httpcore", "httpcore._backends.anyio", "anyio._backends._asyncio", "h11"):
+        importlib.import_module(name)
+
 
 def preload_pipelines() -> None:
     """Import the pipelines (tree-sitter, post-processing, prompts) on a worker thread, before a request needs them."""
@@ -22,12 +34,19 @@ def preload_pipelines() -> None:
     import arb_lsp.workspace_context  # noqa: F401
 
 
-def prepare_parsers(language_ids: set[str]) -> None:
+def prepare_parsers(language_ids: Iterable[str]) -> None:
     """Load the grammars of the open documents' languages (a parser's first use costs milliseconds)."""
     from arb_lsp.syntax import parse
 
-    for language_id in language_ids:
+    for language_id in dict.fromkeys(language_ids):
         parse("\n", language_id, cache=False)
+
+
+def prepare_completion(open_languages: Callable[[], list[str]]) -> None:
+    """On a worker thread: the pipelines, then the grammars of the documents open by then (the first opened
+    first; other languages' grammars load at their first use)."""
+    preload_pipelines()
+    prepare_parsers(open_languages())
 
 
 def _sample_messages() -> list[tuple[str, dict[str, Any], Any]]:

@@ -27,6 +27,8 @@ class Config:
     first_later: int = 10
     workspace_files: int = 2_000
     workspace_samples: int = 100
+    #: Keystrokes of the generated typing trace typed into the real server to check the debounce simulation.
+    debounce_replay_keystrokes: int = 150
 
     @classmethod
     def smoke(cls) -> Config:
@@ -50,4 +52,5 @@ class Config:
             first_later=2,
             workspace_files=100,
             workspace_samples=3,
+            debounce_replay_keystrokes=12,
         )

@@ -94,6 +94,8 @@ def markdown(run: Run, chart: str | None) -> str:
         out += ["", f"![benchmark chart]({chart})"]
     for section in run.sections:
         out += ["", f"## {section.title}", "", section.setup, "", *_table(section)]
+        for table in section.tables:
+            out += ["", *table]
         if section.notes:
             out.append("")
             out += [f"- {note}" for note in section.notes]

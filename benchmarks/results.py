@@ -37,6 +37,8 @@ class Section:
     notes: list[str] = field(default_factory=list)
     #: Extra series for the chart (e.g. time per document size), keyed by name.
     series: dict[str, Any] = field(default_factory=dict)
+    #: Further Markdown tables (lists of lines) shown after the figures, for comparisons of more than two.
+    tables: list[list[str]] = field(default_factory=list)
 
     def add(self, key: str, label: str, unit: str, arb: float | None, naive: float | None, **kw: Any) -> Figure:
         figure = Figure(f"{self.key}.{key}", label, unit, arb, naive, **kw)

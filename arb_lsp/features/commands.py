@@ -78,6 +78,12 @@ def register(server: ArbLanguageServer) -> None:
             "progressTokens": len(ls.work_done_progress.tokens),
             # Other files are read once per upstream request, after the debounce: not per keystroke.
             "contextRequests": ls.workspace_context.requests,
+            # The latest completion's wait before asking upstream, and why (``arb_lsp.debounce``).
+            "debounce": _decision(ls.completion_engine.last_debounce if ls.completion_engine is not None else None),
             "ledgerRows": ls.ledger.count(),
             "rssKb": _rss_kb(),
         }
+
+
+def _decision(decision: Any) -> dict[str, Any] | None:
+    return None if decision is None else {"ms": round(decision.seconds * 1000, 3), "reason": decision.reason}

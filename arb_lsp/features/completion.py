@@ -22,6 +22,7 @@ from lsprotocol import types
 from pygls import uris
 
 from arb_lsp.context import TextSlices
+from arb_lsp.debounce import Decision, TypingRhythm, client_debounce, less_client
 from arb_lsp.documents import Edit, Snapshot
 from arb_lsp.features.progress import waiting
 from arb_lsp.features.suggestions import SuggestionTracking
@@ -100,29 +101,56 @@ class CompletionEngine:
         self._by_spot: TTLCache[tuple[Settings, Suggestion]] = TTLCache(max_entries=256, ttl=600)
         self._shown: dict[str, _Shown] = {}
         self._last_request: dict[str, float] = {}
+        self._rhythm: dict[str, TypingRhythm] = {}
+        #: The latest debounce decision (``arbLsp.stats`` shows it: tests and users see why a request waited).
+        self.last_debounce: Decision | None = None
         self.tracking = SuggestionTracking(server)
         #: The order workspace context was last sent in, per document (prompt caching: ``arb_lsp.stable_order``).
         self.snippet_order = StableOrder()
 
     def documents(self) -> set[str]:
         """The documents this engine keeps state for (``forget`` drops one when it is closed)."""
-        return {*self._shown, *self._last_request}
+        return {*self._shown, *self._last_request, *self._rhythm}
 
     def forget(self, uri: str) -> None:
         self.tracking.closed(uri)
         self._shown.pop(uri, None)
         self._last_request.pop(uri, None)
+        self._rhythm.pop(unquote(uri), None)
         self.scheduler.supersede(uri)
 
+    def keystroke(self, uri: str, now: float) -> None:
+        """An edit arrived for ``uri``: one more beat of the typist's rhythm there."""
+        uri = unquote(uri)  # pygls names documents by their decoded URI; requests may not
+        rhythm = self._rhythm.get(uri)
+        if rhythm is None:
+            rhythm = self._rhythm[uri] = TypingRhythm()
+        rhythm.keystroke(now)
+
+    def debounce(self, uri: str, settings: Settings, line_before_cursor: str, client_seconds: float) -> Decision:
+        """How long this request waits before asking upstream (``arb_lsp.debounce``)."""
+        completion = settings.completion
+        rhythm = self._rhythm.get(unquote(uri)) or TypingRhythm()
+        decision = rhythm.decide(completion.debounce_ms / 1000, completion.debounce, line_before_cursor)
+        return less_client(decision, client_seconds)
+
     async def suggest(
-        self, uri: str, position: types.Position, *, invoked: bool, selected: types.SelectedCompletionInfo | None = None
+        self,
+        uri: str,
+        position: types.Position,
+        *,
+        invoked: bool,
+        selected: types.SelectedCompletionInfo | None = None,
+        client_seconds: float = 0.0,
     ) -> Placed | None:
         """The suggestion at ``position``; with ``selected`` (a menu item the editor has selected),
-        the one that continues after that item's text, as if it had been accepted."""
-        from arb_lsp.pipelines import plan_completion
-
+        the one that continues after that item's text, as if it had been accepted. ``client_seconds``:
+        how long the client itself waited after the last keystroke before asking (its own debounce)."""
         server = self.server
         await server.settled()
+        # Imported at first use (after ``settled``: by then the warm-up's worker thread is importing it).
+        from arb_lsp.pipelines import plan_completion
+
         settings = server.services.settings
         if not settings.completion.enabled or server.excluded(uri):
             return None
@@ -197,7 +225,9 @@ class CompletionEngine:
 
         # Debounce automatic triggers, and "invoked" ones that arrive in a burst (Neovim's autotrigger).
         now = time.monotonic()
-        delay = settings.completion.debounce_ms / 1000
+        decision = self.debounce(uri, settings, line_text[:column], client_seconds)
+        self.last_debounce = decision
+        delay = decision.seconds
         recent = now - self._last_request.get(uri, -1e9) < delay
         self._last_request[uri] = now
         if invoked and not recent:
@@ -420,6 +450,7 @@ def register(server: ArbLanguageServer) -> None:
     server.completion_engine = engine
     register_suggestions(server, engine.tracking)
     server.edit_listeners.append(lambda edit: record_edit(server, edit))
+    server.edit_listeners.append(lambda edit: engine.keystroke(edit.uri, time.monotonic()))
 
     @server.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=[".", "(", " "]))
     async def completion(ls: ArbLanguageServer, params: types.CompletionParams) -> types.CompletionList:
@@ -442,8 +473,11 @@ def register(server: ArbLanguageServer) -> None:
         started = time.monotonic()
         invoked = params.context.trigger_kind == types.InlineCompletionTriggerKind.Invoked
         selected = params.context.selected_completion_info
+        # Neovim 0.12's own inline client already waited 200 ms after the last keystroke.
+        waited = client_debounce(ls.client_name, ls.client_version, inline=True)
         async with waiting(ls, "Completing…", params.work_done_token, enabled=invoked):
-            uri = params.text_document.uri
-            placed = await engine.suggest(uri, params.position, invoked=invoked, selected=selected)
+            placed = await engine.suggest(
+                params.text_document.uri, params.position, invoked=invoked, selected=selected, client_seconds=waited
+            )
         items = inline_items(placed, selected) if placed else []
         return types.InlineCompletionList(items=engine.tracking.mark(placed, items, started))

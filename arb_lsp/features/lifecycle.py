@@ -9,7 +9,7 @@ from lsprotocol import types
 
 from arb_lsp.documents import LspWorkspace
 from arb_lsp.language_server import LOG_SCRUBBER, NO_KEY_HINT, ArbLanguageServer
-from arb_lsp.warmup import preload_services
+from arb_lsp.warmup import preload_pipelines, preload_services
 
 
 def register(server: ArbLanguageServer) -> None:
@@ -23,20 +23,24 @@ def register(server: ArbLanguageServer) -> None:
         options: Any = params.initialization_options
         ls.init_options = options if isinstance(options, dict) else {}
         ls.client_name = params.client_info.name if params.client_info else ""
+        ls.client_version = (params.client_info.version or "") if params.client_info else ""
         if isinstance(ls.init_options.get("apiKey"), str) and ls.init_options["apiKey"]:
             LOG_SCRUBBER.secrets.add(ls.init_options["apiKey"])  # before anything else can log it
         # Settings are read at ``initialized``: parsing them (pydantic) is not needed to answer this.
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls: ArbLanguageServer, params: types.InitializedParams) -> None:
+        pipelines = None
         try:
             await asyncio.to_thread(preload_services)
+            # The pipelines load on a worker thread while the settings are read and pulled.
+            pipelines = ls.spawn(asyncio.to_thread(preload_pipelines))
             ls.reload_settings()
             await ls.pull_configuration()
         finally:
             ls.configured.set()
         # What the first completion needs, fetched now so it costs what the tenth does.
-        ls.spawn(ls.warm_up())
+        ls.spawn(ls.warm_up(pipelines))
         if not ls.services.has_key:
             ls.notifier.once("no_key", NO_KEY_HINT)
 

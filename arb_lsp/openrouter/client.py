@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import AsyncGenerator, Callable, Sequence
 from contextlib import AsyncExitStack
 from types import TracebackType
@@ -89,24 +90,37 @@ class OpenRouterClient:
         self.retry = retry or RetryPolicy()
         self._timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
         self._client: httpx.AsyncClient | None = None
+        self._building = threading.Lock()
+
+    def prepare(self) -> None:
+        """Build the connection pool now (safe on a worker thread): its TLS context and CA bundle cost tens
+        of milliseconds that would otherwise block the event loop at the first request."""
+        _ = self._http
 
     @property
     def _http(self) -> httpx.AsyncClient:
-        """The connection pool, made on first use: building it (TLS context, CA bundle) costs start-up time."""
-        if self._client is None:
-            self._client = httpx.AsyncClient(
-                base_url=self.base_url + "/",
-                timeout=self._timeout,
-                headers={
-                    "HTTP-Referer": self.app_url,
-                    "X-OpenRouter-Title": self.app_name,
-                    "X-Title": self.app_name,  # the older name, still read by OpenRouter
-                    "X-OpenRouter-Categories": APP_CATEGORIES,
-                    "User-Agent": f"arb-lsp/{__version__}",
-                },
-                limits=httpx.Limits(max_connections=8, max_keepalive_connections=4),
-            )
+        """The connection pool, made on first use (or by ``prepare``); built once even when a worker thread
+        and the event loop ask at the same time."""
+        if self._client is not None:
+            return self._client
+        with self._building:
+            if self._client is None:
+                self._client = self._new_http()
         return self._client
+
+    def _new_http(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(
+            base_url=self.base_url + "/",
+            timeout=self._timeout,
+            headers={
+                "HTTP-Referer": self.app_url,
+                "X-OpenRouter-Title": self.app_name,
+                "X-Title": self.app_name,  # the older name, still read by OpenRouter
+                "X-OpenRouter-Categories": APP_CATEGORIES,
+                "User-Agent": f"arb-lsp/{__version__}",
+            },
+            limits=httpx.Limits(max_connections=8, max_keepalive_connections=4),
+        )
 
     def __repr__(self) -> str:
         return f"OpenRouterClient(base_url={self.base_url!r}, key={'set' if self._api_key else 'missing'})"

@@ -214,8 +214,9 @@ class Gateway:
         self.catalogue = {m.id: m for m in models}
         self._catalogue_tried = time.monotonic()
 
-    async def _load_catalogue(self) -> None:
-        """``/models`` once (no key needed), bounded so a slow catalogue never holds an answer long."""
+    async def load_catalogue(self) -> None:
+        """``/models`` once (no key needed), bounded so a slow catalogue never holds an answer long; the
+        server's warm-up and the first request share one fetch."""
         if self.catalogue or time.monotonic() - self._catalogue_tried < CATALOGUE_RETRY_S:
             return
         async with self._catalogue_lock:
@@ -333,7 +334,7 @@ class Gateway:
         pending = [m for m in chain if not self._refused_now(m)]
         if chain and not pending:
             raise self._blocked()
-        await self._load_catalogue()
+        await self.load_catalogue()
         last_error: OpenRouterError | None = None
         asked_with_effort: set[str] = set()
         tried: set[str] = set()

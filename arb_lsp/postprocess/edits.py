@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from arb_lsp.context import CompletionContext
 from arb_lsp.postprocess.clean import clean_parts
-from arb_lsp.postprocess.syntax_check import Damage, adds_unclosed, damage, ends_open, missing_closers, scan, window
+from arb_lsp.postprocess.syntax_check import Around, Damage, ends_open, missing_closers, scan
 
 # What may follow the cursor for the edit to replace it: no word characters, only closers,
 # quotes and punctuation (Tabby's `^\W*$`).
@@ -39,13 +39,12 @@ def suggest_edit(raw: str, ctx: CompletionContext) -> Edit | None:
     if insertion is None:
         return None
     candidates = closer_edits(insertion, untrimmed or insertion, ctx)
-    before, after = window(ctx)
-    baseline = _damage(ctx, None, before, after)
+    around = Around(ctx)  # the window is parsed once; each candidate reparses from its tree
     for edit in candidates[1:]:
         # Several ways to end the line balance its brackets: the first that parses as well wins.
-        if not _damage(ctx, edit, before, after).worse_than(baseline) and not _unclosed(ctx, edit, before, after):
+        if not _damage(around, edit).worse_than(around.baseline) and not around.unclosed(edit.text, edit.replace):
             return edit
-    return make_valid(candidates[0], ctx)
+    return make_valid(candidates[0], ctx, around)
 
 
 def _closers_only(line_suffix: str) -> bool:
@@ -85,35 +84,28 @@ def closer_edits(insertion: str, untrimmed: str, ctx: CompletionContext) -> list
     return [Edit(candidate, len(suffix)) for candidate in ordered[:1] + ordered]
 
 
-def _damage(ctx: CompletionContext, edit: Edit | None, before: str, after: str) -> Damage:
-    middle = edit.text if edit else ""
-    return damage(before + middle + after[edit.replace if edit else 0 :], ctx.language_id)
+def _damage(around: Around, edit: Edit) -> Damage:
+    return around.damage(edit.text, edit.replace)
 
 
-def _unclosed(ctx: CompletionContext, edit: Edit, before: str, after: str) -> bool:
-    return adds_unclosed(before, edit.text, after[edit.replace :], ctx.language_id)
-
-
-def make_valid(edit: Edit, ctx: CompletionContext) -> Edit | None:
+def make_valid(edit: Edit, ctx: CompletionContext, around: Around | None = None) -> Edit | None:
     """`edit` if it makes the code around the cursor no worse, else a repaired one, else None.
 
     An edit that ends with a bracket it leaves open (`[] + (`) is refused, not repaired: closing it would
     insert an empty `()` nobody asked for."""
-    before, after = window(ctx)
-    if edit.replace > len(after):
+    around = around or Around(ctx)
+    if edit.replace > len(around.after):
         return edit  # the window was cut inside the cursor's line: nothing to compare
-    baseline = _damage(ctx, None, before, after)
-    unclosed = _unclosed(ctx, edit, before, after)
-    if not unclosed and not _damage(ctx, edit, before, after).worse_than(baseline):
+    baseline = around.baseline
+    unclosed = around.unclosed(edit.text, edit.replace)
+    if not unclosed and not _damage(around, edit).worse_than(baseline):
         return edit
     if unclosed and ends_open(edit.text):
         return None
     closers = missing_closers(ctx.line_prefix, edit.text, ctx.language_id)
     if closers:
         repaired = Edit(edit.text + closers, edit.replace)
-        if not _damage(ctx, repaired, before, after).worse_than(baseline) and not _unclosed(
-            ctx, repaired, before, after
-        ):
+        if not _damage(around, repaired).worse_than(baseline) and not around.unclosed(repaired.text, edit.replace):
             return repaired
     lines = edit.text.split("\n")
     for count in range(len(lines) - 1, 0, -1):
@@ -121,6 +113,6 @@ def make_valid(edit: Edit, ctx: CompletionContext) -> Edit | None:
         if not text.strip():
             break
         shorter = Edit(text + missing_closers(ctx.line_prefix, text, ctx.language_id), edit.replace)
-        if not _damage(ctx, shorter, before, after).worse_than(baseline) and not _unclosed(ctx, shorter, before, after):
+        if not _damage(around, shorter).worse_than(baseline) and not around.unclosed(shorter.text, edit.replace):
             return shorter
     return None

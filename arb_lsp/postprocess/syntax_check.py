@@ -7,7 +7,9 @@ balanced with a small scanner.  A suggestion may leave an error that was already
 is mid-statement), but may not add one.
 
 Cost is kept to a window: the top-level statement or definition around the cursor, from the last
-line before it that starts at column 0 to the next one after it, not the document.
+line before it that starts at column 0 to the next one after it, not the document. The window is
+parsed once per suggestion (:class:`Around`); each candidate edit is then parsed incrementally from
+that tree, which tree-sitter does by reusing every subtree the edit did not touch.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from dataclasses import dataclass
 from tree_sitter import Node
 
 from arb_lsp.context import CompletionContext
-from arb_lsp.syntax import parse, supports_language
+from arb_lsp.syntax import ParsedSource, parse, reparse, supports_language
 from arb_lsp.syntax.languages import HASH_COMMENT_LANGUAGES
 
 _OPENERS = {"(": ")", "[": "]", "{": "}"}
@@ -111,7 +113,10 @@ def syntax_errors(text: str, language_id: str) -> int | None:
     """How many syntax errors tree-sitter finds in `text`; None for a language it does not parse."""
     if not supports_language(language_id):
         return None
-    parsed = parse(text, language_id, cache=False)
+    return _errors(parse(text, language_id, cache=False))
+
+
+def _errors(parsed: ParsedSource | None) -> int | None:
     if parsed is None:
         return None
     root = parsed.tree.root_node
@@ -222,6 +227,43 @@ def adds_unclosed(before: str, insertion: str, after: str, language_id: str) -> 
 def ends_open(insertion: str) -> bool:
     """Whether `insertion` ends with an opening bracket: nothing inside it to keep if closers were added."""
     return insertion.rstrip()[-1:] in _OPENERS
+
+
+class Around:
+    """The window around the cursor, checked once (parsed, scanned) and then for each candidate edit,
+    each parsed incrementally from the window's tree instead of from scratch."""
+
+    __slots__ = ("_baseline", "_parsed", "after", "before", "language_id")
+
+    def __init__(self, ctx: CompletionContext) -> None:
+        self.language_id = ctx.language_id
+        self.before, self.after = window(ctx)
+        self._parsed: ParsedSource | None = None
+        self._baseline: Damage | None = None
+
+    @property
+    def baseline(self) -> Damage:
+        """How broken the window is without the suggestion (the user may be mid-statement)."""
+        if self._baseline is None:
+            text = self.before + self.after
+            if supports_language(self.language_id):
+                self._parsed = parse(text, self.language_id, cache=False)
+            self._baseline = Damage(_errors(self._parsed), scan(text, self.language_id).score)
+        return self._baseline
+
+    def damage(self, inserted: str, replace: int = 0) -> Damage:
+        """How broken the window is with `inserted` at the cursor in place of `replace` characters."""
+        base = self.baseline
+        text = self.before + inserted + self.after[replace:]
+        errors = None
+        if self._parsed is not None and base.errors is not None:
+            start = len(self.before)
+            errors = _errors(reparse(self._parsed, text, start, start + replace, start + len(inserted)))
+        return Damage(errors, scan(text, self.language_id).score)
+
+    def unclosed(self, inserted: str, replace: int = 0) -> bool:
+        """Whether `inserted` leaves a bracket open that nothing after it closes (:func:`adds_unclosed`)."""
+        return adds_unclosed(self.before, inserted, self.after[replace:], self.language_id)
 
 
 def missing_closers(line_prefix: str, insertion: str, language_id: str) -> str:

@@ -22,7 +22,7 @@ from __future__ import annotations
 from arb_lsp.syntax.definitions import find_definition, iter_definitions
 from arb_lsp.syntax.explain_target import find_explain_target, truncate_to_budget
 from arb_lsp.syntax.languages import language_name, markdown_code_block
-from arb_lsp.syntax.parsing import ParsedSource, parse, supports_language
+from arb_lsp.syntax.parsing import ParsedSource, parse, reparse, supports_language
 from arb_lsp.syntax.results import Definition, DefinitionKind, DocLocation, ExplainTarget, ExplainTargetKind
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "language_name",
     "markdown_code_block",
     "parse",
+    "reparse",
     "supports_language",
     "truncate_to_budget",
 ]

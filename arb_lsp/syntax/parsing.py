@@ -95,6 +95,33 @@ class _ParserPool:
                     self._trees.popitem(last=False)
             return parsed
 
+    def reparse(self, old: ParsedSource, text: str, start: int, old_end: int, new_end: int) -> ParsedSource:
+        """``text`` (``old.text`` with ``[start, old_end)`` replaced, the new part ending at ``new_end``)
+        parsed from ``old``'s tree: tree-sitter reuses every subtree the edit did not touch."""
+        tree = old.tree.copy()  # ``edit`` changes a tree in place: ``old`` stays as it was
+        tree.edit(
+            start_byte=_byte_offset(old.text, start),
+            old_end_byte=_byte_offset(old.text, old_end),
+            new_end_byte=_byte_offset(text, new_end),
+            start_point=_point(old.text, start),
+            old_end_point=_point(old.text, old_end),
+            new_end_point=_point(text, new_end),
+        )
+        source = _encode(text)
+        with self._lock:
+            new_tree = self._parser(old.grammar).parse(source, tree)
+        return ParsedSource(old.language_id, old.grammar, text, source, new_tree, tuple(text.split("\n")))
+
+
+def _byte_offset(text: str, offset: int) -> int:
+    return offset if text.isascii() else len(_encode(text[:offset]))
+
+
+def _point(text: str, offset: int) -> tuple[int, int]:
+    """tree-sitter's (row, byte column) for a character offset."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    return text.count("\n", 0, offset), len(_encode(text[line_start:offset]))
+
 
 _POOL = _ParserPool(_PARSE_CACHE_SIZE)
 
@@ -113,6 +140,11 @@ def parse(text: str, language_id: str, *, cache: bool = True) -> ParsedSource | 
     if grammar is None:
         return None
     return _POOL.parse(text, language_id, grammar, cache=cache)
+
+
+def reparse(old: ParsedSource, text: str, start: int, old_end: int, new_end: int) -> ParsedSource:
+    """``text``, an edit of ``old.text``, parsed incrementally from ``old``'s tree (see ``_ParserPool.reparse``)."""
+    return _POOL.reparse(old, text, start, old_end, new_end)
 
 
 def _ensure_parsed(text: str, language_id: str, parsed: ParsedSource | None) -> ParsedSource | None:

@@ -27,15 +27,19 @@ from benchmarks.stats import summarize
 LINES = 100
 #: Time between ``initialized`` and the first keystroke: an editor opening the file, the user starting to type.
 SETTLE_S = 1.0
+#: Earlier first keystrokes, as when Neovim starts the server on opening a file and the user types at once.
+EARLY_S = (0.0, 0.1, 0.25, 0.5)
 
 
-async def _round(kind: ServerKind, fake: FakeOpenRouter, later: int) -> tuple[float | None, list[float], float | None]:
+async def _round(
+    kind: ServerKind, fake: FakeOpenRouter, later: int, settle_s: float = SETTLE_S
+) -> tuple[float | None, list[float], float | None]:
     """(first overhead, later overheads, seconds from ``initialized`` to the catalogue fetched if it was)."""
     upstream(fake, ttft=TTFT, tps=TPS, reply=REPLY)
     async with session(kind, fake, NO_DEBOUNCE) as server:
         initialized_at = time.monotonic()  # ``session`` has just sent ``initialized``
         doc = Document(server, new_uri("first"), python_source(LINES))
-        await asyncio.sleep(SETTLE_S)
+        await asyncio.sleep(max(0.0, initialized_at + settle_s - time.monotonic()))
         edit_line = LINES // 2
         overheads: list[float | None] = []
         for i in range(1 + later):
@@ -52,7 +56,10 @@ async def run(fake: FakeOpenRouter, config: Config) -> Section:
         "1b. The first completion of a fresh server",
         describe_upstream(TTFT, TPS, REPLY)
         + f"; {config.first_rounds} fresh servers each, {LINES}-line file, first keystroke {SETTLE_S * 1000:.0f} ms "
-        f"after `initialized`, then {config.first_later} more; overhead as in section 1 (debounce off).",
+        f"after `initialized`, then {config.first_later} more; overhead as in section 1 (debounce off). "
+        f"The rows at {', '.join(f'{s * 1000:g}' for s in EARLY_S)} ms: {config.first_rounds} more fresh servers "
+        "each, the first keystroke that long after `initialized` (the file opened with it), rounds interleaved "
+        "across delays and servers so both meet the same load.",
     )
     firsts: dict[str, list[float]] = {kind.name: [] for kind in KINDS}
     laters: dict[str, list[float]] = {kind.name: [] for kind in KINDS}
@@ -88,6 +95,36 @@ async def run(fake: FakeOpenRouter, config: Config) -> Section:
         "ms",
         summarize(warm_ups).median * ms if warm_ups else None,
         None,
+    )
+    early: dict[tuple[str, float], list[float]] = {(kind.name, s): [] for kind in KINDS for s in EARLY_S}
+    early_later: dict[str, list[float]] = {kind.name: [] for kind in KINDS}
+    for _ in range(config.first_rounds):
+        for settle in EARLY_S:
+            for kind in KINDS:
+                first, later, _warm = await _round(kind, fake, config.first_later, settle)
+                if first is not None:
+                    early[(kind.name, settle)].append(first)
+                early_later[kind.name].extend(later)
+    later_arb, later_naive = (summarize(early_later[k.name]).median for k in (ARB, NAIVE))
+    for settle in EARLY_S:
+        a, n = summarize(early[(ARB.name, settle)]).median, summarize(early[(NAIVE.name, settle)]).median
+        at = f"{settle * 1000:g}"
+        section.add(
+            f"first_at_{at}", f"first completion {at} ms after `initialized`: overhead, median", "ms", a * ms, n * ms
+        )
+        section.add(
+            f"first_at_{at}_over_later",
+            f"first completion {at} ms after `initialized` over later ones, medians",
+            "×",
+            a / later_arb if later_arb else None,
+            n / later_naive if later_naive else None,
+        )
+    section.add(
+        "early_later_median",
+        "later completions of those servers: overhead, median",
+        "ms",
+        later_arb * ms,
+        later_naive * ms,
     )
     section.series["first_ms"] = {name: [x * ms for x in values] for name, values in firsts.items()}
     section.series["later_median_ms"] = {

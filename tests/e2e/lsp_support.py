@@ -42,13 +42,14 @@ async def lsp_session(
     key: str | None = DEFAULT_API_KEY,
     root: Path | None = None,
     folders: Sequence[Path] | None = None,
+    client_info: types.ClientInfo | None = None,
 ) -> AsyncIterator[LanguageClient]:
     client = make_test_lsp_client()
     if configuration is not None:
         client.set_configuration(configuration, section="arbLsp")
     await client.start_io(sys.executable, "-m", "arb_lsp", env=server_env(fake, str(data_dir), key=key))
     try:
-        await initialize(client, profile, init_options, root, folders)
+        await initialize(client, profile, init_options, root, folders, client_info)
         yield client
     except BaseException:
         # Shut down even when the test failed (a server never told to exit keeps the client waiting),
@@ -97,6 +98,7 @@ async def initialize(
     init_options: dict[str, Any] | None,
     root: Path | None,
     folders: Sequence[Path] | None = None,
+    client_info: types.ClientInfo | None = None,
 ) -> None:
     """The handshake every session makes: a real editor's capabilities, debounce off unless asked.
 
@@ -108,6 +110,7 @@ async def initialize(
     handshake = client.initialize_session(
         types.InitializeParams(
             capabilities=capabilities(profile),
+            client_info=client_info,
             # Debounce off; a workspace-context budget no loaded test machine can miss (benchmarks/ time it).
             initialization_options={"completion": {"debounceMs": 0, "contextBudgetMs": 1000}, **(init_options or {})},
             root_uri=root.as_uri() if root else None,

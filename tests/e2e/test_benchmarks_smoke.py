@@ -19,8 +19,8 @@ if str(ROOT) not in sys.path:
 from benchmarks.config import Config
 from benchmarks.run import SCENARIOS, run_scenarios, write
 
-#: Figures that exist for one server only (the line index, the warm-up and workspace context are arb-lsp's).
-ONE_SIDED = ("index_ms_", "index_kib_", "warm_up_", "context_")
+#: Figures that exist for one server only (the line index, the warm-up, workspace context and the debounce's real-server check are arb-lsp's).
+ONE_SIDED = ("index_ms_", "index_kib_", "warm_up_", "context_", "real_")
 
 
 async def test_every_scenario_produces_numbers_and_the_report_renders(fake: FakeOpenRouter, tmp_path: Path) -> None:

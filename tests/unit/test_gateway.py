@@ -311,7 +311,7 @@ async def test_a_model_found_to_need_reasoning_is_asked_again_with_effort(
     fake: FakeOpenRouter, client: OpenRouterClient
 ) -> None:
     gateway = Gateway(client)
-    await gateway._load_catalogue()
+    await gateway.load_catalogue()
     gateway.catalogue["openai/gpt-5"].reasoning.mandatory = False  # type: ignore[union-attr]  # a stale catalogue
     answer = await gateway.ask(TaskType.COMPLETION, MESSAGES, ("openai/gpt-5",), max_tokens=32)
     assert answer.text == "pass"
