@@ -36,7 +36,7 @@ from lsprotocol import types
 
 from arb_lsp.context import LineIndex
 from arb_lsp.pipelines import plan_completion
-from arb_lsp.prompts import completion_prompt
+from arb_lsp.prompts import HOLE, completion_prompt
 from arb_lsp.settings import Settings
 from benchmarks import ROOT
 from benchmarks.corpus import python_source
@@ -45,14 +45,29 @@ from benchmarks.servers import Document, server_env
 
 #: main before this work (issue 26's branch point).
 BASELINE = "d949101"
-KEYSTROKES = 50
+#: Ghost-text requests per session (the issue's figure).
+COMPLETIONS = 50
 DEEPSEEK = "deepseek/deepseek-chat-v3.1"
 CLAUDE = "anthropic/claude-sonnet-4.5"
 OPENAI = "openai/gpt-5"
 MODELS = (OPENAI, DEEPSEEK, CLAUDE)
 FILE_LINES = 2000
-#: Typed at the cursor, one character at a time (the first 50 characters are used).
-TYPED = "def order_total(orders, rate):\n    total = 0\n    for order in orders:\n"
+#: Typed at the cursor, one character at a time, as a person writes a function: a docstring, a blank line
+#: inside, indentation typed by hand (11 lines, 293 keystrokes).
+TYPED = '''def order_total(orders, rate, shipping=0.0):
+    """Sum of the orders, rate applied."""
+    if not orders:
+        return 0.0
+
+    total = 0.0
+    for order in orders:
+        amount = apply_rate(order.subtotal(), rate)
+        total += discount(amount)
+
+    return round(total + shipping, 2)
+'''
+#: Block requests say this (in the old system text and in the new user message alike).
+BLOCK_RULE_START = "You may write a block"
 REPLY = "pass  # suggestion"
 HELPERS = '''"""Pricing helpers."""
 
@@ -73,6 +88,22 @@ class Order:
         return sum(self.items)
 '''
 
+ORDERS = '''"""Discounts and invoices."""
+
+
+def discount(amount: float, rate: float = 0.05) -> float:
+    """The amount less the discount."""
+    return amount * (1 - rate)
+
+
+class Invoice:
+    """An invoice for a customer."""
+
+    def __init__(self, customer: str, lines: list[float]) -> None:
+        self.customer = customer
+        self.lines = lines
+'''
+
 
 #: Open in the editor beside the edited file: windows of it resemble the function typed (similar-windows context).
 REPORT = "".join(
@@ -89,6 +120,78 @@ REPORT = "".join(
 )
 
 
+def _word(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def request_points(typed: str = TYPED) -> list[int]:
+    """The keystrokes (indices into ``typed``) after which the editor asks for ghost text: where a person
+    pauses and the debounce lets a request through. At a word's end (a one-line request in the middle of
+    the line), after a new line's indentation and on an empty line (block requests)."""
+    points = []
+    for i, char in enumerate(typed):
+        following = typed[i + 1] if i + 1 < len(typed) else "\n"
+        line = typed[: i + 1].rpartition("\n")[2]
+        if (
+            (char == "\n" and following == "\n")
+            or (not line.strip() and char in " \n" and following not in " \n")
+            or (_word(char) and not _word(following))
+        ):
+            points.append(i)
+    return points
+
+
+def keystrokes(completions: int = COMPLETIONS) -> list[tuple[str, bool]]:
+    """The characters typed, each with whether a completion is asked for after it (``completions`` in all)."""
+    points = request_points()[:completions]
+    return [(char, i in points) for i, char in enumerate(TYPED[: points[-1] + 1])]
+
+
+@dataclass
+class Step:
+    """One request of a session: its shape, where its prompt first differs from the previous one, the
+    fake's bill."""
+
+    block: bool
+    offset: int | None
+    part: str
+    prompt_tokens: int
+    cached_tokens: int
+
+
+def prompt_part(prompt: str, offset: int | None) -> str:
+    """The part of a serialized completion prompt (old or new layout: same markers) ``offset`` falls in."""
+    if offset is None:
+        return "identical"
+    user = prompt.find("<|user|>")
+    if user < 0 or offset < user:
+        return "system text"
+    context, context_end = prompt.find("<context>", user), prompt.find("</context>", user)
+    if context <= offset < context_end:
+        return "context snippets"
+    start = prompt.find("<file>\n", user)
+    if offset < start:
+        return "head (language, path)"
+    hole = prompt.find(HOLE, start)
+    line_start = prompt.rfind("\n", 0, hole) + 1
+    line_end = prompt.find("\n", hole)
+    if offset < line_start:
+        return "file above the cursor's line"
+    if offset <= line_end:
+        return "the cursor's line"
+    if offset < prompt.find("</file>", hole):
+        return "file below the cursor"
+    return "after the file (shape, task)"
+
+
+def first_difference(previous: str, current: str) -> int | None:
+    """The first offset where ``current`` differs from ``previous`` (None when it only extends it)."""
+    found = next((i for i, (a, b) in enumerate(zip(previous, current, strict=False)) if a != b), None)
+    if found is None and len(current) < len(previous):
+        return len(current)
+    return found
+
+
 @dataclass
 class Session:
     """One typing session's figures, from the fake's records."""
@@ -99,6 +202,14 @@ class Session:
     cached_after_first: float
     cost: float
     identical_prefix: float
+    steps: list[Step]
+
+    def breaks(self) -> dict[str, int]:
+        """Requests after the first per prompt part where their prompt first differs from the previous one."""
+        counts: dict[str, int] = {}
+        for step in self.steps[1:]:
+            counts[step.part] = counts.get(step.part, 0) + 1
+        return counts
 
 
 def workspace(root: Path) -> tuple[Path, int]:
@@ -106,7 +217,7 @@ def workspace(root: Path) -> tuple[Path, int]:
     (root / "shop").mkdir(parents=True, exist_ok=True)
     (root / "shop" / "__init__.py").write_text("")
     (root / "shop" / "pricing.py").write_text(HELPERS)
-    (root / "shop" / "orders.py").write_text(HELPERS.replace("Pricing", "Order").replace("apply_rate", "discount"))
+    (root / "shop" / "orders.py").write_text(ORDERS)
     (root / "shop" / "report.py").write_text("from shop.pricing import apply_rate\n\n\n" + REPORT)
     body = python_source(FILE_LINES).rstrip("\n").split("\n")
     head = ["from shop.pricing import Order, apply_rate", "from shop.orders import discount", ""]
@@ -139,7 +250,9 @@ def baseline_tree(revision: str, into: Path) -> Path:
     return into
 
 
-async def type_session(fake: FakeOpenRouter, model: str, server_dir: Path, keystrokes: int = KEYSTROKES) -> Session:
+async def type_session(
+    fake: FakeOpenRouter, model: str, server_dir: Path, completions: int = COMPLETIONS
+) -> Session:
     """Type the function through a server started from ``server_dir``; the fake's figures for its requests."""
     fake.reset()
     fake.models.append(_deepseek_entry())
@@ -158,14 +271,15 @@ async def type_session(fake: FakeOpenRouter, model: str, server_dir: Path, keyst
                 Document(server, (root / "shop" / other).as_uri(), (root / "shop" / other).read_text())
             document = Document(server, path.as_uri(), path.read_text())
             column = 0
-            for char in TYPED[:keystrokes]:
+            for char, ask in keystrokes(completions):
                 method, change = document.insert(line, column, char)
                 server.notify(method, change)
                 if char == "\n":
                     line, column = line + 1, 0
                 else:
                     column += 1
-                await server.request(*document.inline(types.Position(line=line, character=column)))
+                if ask:
+                    await server.request(*document.inline(types.Position(line=line, character=column)))
             await asyncio.sleep(0.2)
         finally:
             await server.shutdown()
@@ -175,6 +289,11 @@ async def type_session(fake: FakeOpenRouter, model: str, server_dir: Path, keyst
     prompt_tokens = [int(g["tokens_prompt"]) for g in billed]
     cached = [int(g["native_tokens_cached"]) for g in billed]
     later = sum(prompt_tokens[1:])
+    steps = []
+    for i, (prompt, tokens, hit) in enumerate(zip(prompts, prompt_tokens, cached, strict=False)):
+        offset = first_difference(prompts[i - 1], prompt) if i else 0
+        part = prompt_part(prompt, offset) if i else "first request"
+        steps.append(Step(BLOCK_RULE_START in prompt, offset, part, tokens, hit))
     return Session(
         model,
         len(billed),
@@ -182,6 +301,7 @@ async def type_session(fake: FakeOpenRouter, model: str, server_dir: Path, keyst
         sum(cached[1:]) / later if later else 0.0,
         fake.billed_total(),
         _identical_share(prompts),
+        steps,
     )
 
 
@@ -196,7 +316,7 @@ def _deepseek_entry() -> dict[str, object]:
     }
 
 
-def layouts(keystrokes: int = KEYSTROKES) -> dict[str, float]:
+def layouts(completions: int = COMPLETIONS) -> dict[str, float]:
     """In process, file only: the share of each prompt identical to the previous one's start, per layout."""
     with tempfile.TemporaryDirectory() as tmp:
         path, line = workspace(Path(tmp))
@@ -205,9 +325,11 @@ def layouts(keystrokes: int = KEYSTROKES) -> dict[str, float]:
     lines = text.split("\n")
     offset = sum(len(x) + 1 for x in lines[:line])
     prompts: dict[str, list[str]] = {"code above the cursor first (sent)": [], "code after the cursor first": []}
-    for char in TYPED[:keystrokes]:
+    for char, ask in keystrokes(completions):
         text = text[:offset] + char + text[offset:]
         offset += 1
+        if not ask:
+            continue
         plan = plan_completion(settings, text, offset, index=LineIndex(text), language_id="python", path="shop/app.py")
         for name, suffix_first in zip(prompts, (False, True), strict=True):
             messages = completion_prompt(plan.context, suffix_first=suffix_first).messages
@@ -221,7 +343,7 @@ def render(before: list[Session], after: list[Session], layout: dict[str, float]
         "# Cost of a typing session",
         "",
         "Generated by `python -m benchmarks.typing_session` (see its docstring for the method): a function typed",
-        f"character by character ({KEYSTROKES} keystrokes, each asking for ghost text; the server answers a few",
+        f"character by character ({COMPLETIONS} completions, each asking for ghost text; the server answers a few",
         "from its own cache and type-ahead) near the end of a 2,000-line file with",
         "workspace context, through the real server over LSP, against the fake OpenRouter, which caches prompt",
         "prefixes and bills them as OpenRouter's prompt-caching guide documents (DeepSeek: automatic, reads at",
@@ -270,15 +392,15 @@ def render(before: list[Session], after: list[Session], layout: dict[str, float]
     return "\n".join(lines)
 
 
-async def main_async(baseline: str, keystrokes: int = KEYSTROKES) -> tuple[list[Session], list[Session], float]:
+async def main_async(baseline: str, completions: int = COMPLETIONS) -> tuple[list[Session], list[Session], float]:
     started = time.monotonic()
     before: list[Session] = []
     after: list[Session] = []
     with FakeOpenRouter() as fake, tempfile.TemporaryDirectory(prefix="arb-baseline-") as old:
         old_tree = baseline_tree(baseline, Path(old))
         for model in MODELS:
-            before.append(await type_session(fake, model, old_tree, keystrokes))
-            after.append(await type_session(fake, model, ROOT, keystrokes))
+            before.append(await type_session(fake, model, old_tree, completions))
+            after.append(await type_session(fake, model, ROOT, completions))
     return before, after, time.monotonic() - started
 
 
@@ -286,10 +408,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--baseline", default=BASELINE, help="git revision of the 'before' server")
     parser.add_argument("--no-write", action="store_true", help="print the report instead of writing docs/")
-    parser.add_argument("--keystrokes", type=int, default=KEYSTROKES, help="characters typed (smoke runs: a few)")
+    parser.add_argument("--completions", type=int, default=COMPLETIONS, help="requests per session (smoke: a few)")
+    parser.add_argument("--trace", action="store_true", help="print each request's first difference to stderr")
     args = parser.parse_args(argv)
-    before, after, took = asyncio.run(main_async(args.baseline, args.keystrokes))
-    text = render(before, after, layouts(args.keystrokes), args.baseline, took)
+    before, after, took = asyncio.run(main_async(args.baseline, args.completions))
+    if args.trace:
+        for session in (*before, *after):
+            print(f"== {session.model}", file=sys.stderr)
+            for i, step in enumerate(session.steps):
+                print(
+                    f"{i:3} {'block' if step.block else 'line ':5} diff@{step.offset} {step.part:32} "
+                    f"cached {step.cached_tokens}/{step.prompt_tokens}",
+                    file=sys.stderr,
+                )
+    text = render(before, after, layouts(args.completions), args.baseline, took)
     if args.no_write:
         print(text)
     else:
