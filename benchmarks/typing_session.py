@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import itertools
 import os
 import subprocess
 import sys
@@ -36,11 +35,12 @@ from lsprotocol import types
 
 from arb_lsp.context import LineIndex
 from arb_lsp.pipelines import plan_completion
-from arb_lsp.prompts import HOLE, completion_prompt
+from arb_lsp.prompts import completion_prompt
 from arb_lsp.settings import Settings
 from benchmarks import ROOT
 from benchmarks.corpus import python_source
 from benchmarks.lsp_client import LspProcess
+from benchmarks.prompt_diff import first_difference, identical_share, prompt_part
 from benchmarks.servers import Document, server_env
 
 #: main before this work (issue 26's branch point).
@@ -159,39 +159,6 @@ class Step:
     cached_tokens: int
 
 
-def prompt_part(prompt: str, offset: int | None) -> str:
-    """The part of a serialized completion prompt (old or new layout: same markers) ``offset`` falls in."""
-    if offset is None:
-        return "identical"
-    user = prompt.find("<|user|>")
-    if user < 0 or offset < user:
-        return "system text"
-    context, context_end = prompt.find("<context>", user), prompt.find("</context>", user)
-    if context <= offset < context_end:
-        return "context snippets"
-    start = prompt.find("<file>\n", user)
-    if offset < start:
-        return "head (language, path)"
-    hole = prompt.find(HOLE, start)
-    line_start = prompt.rfind("\n", 0, hole) + 1
-    line_end = prompt.find("\n", hole)
-    if offset < line_start:
-        return "file above the cursor's line"
-    if offset <= line_end:
-        return "the cursor's line"
-    if offset < prompt.find("</file>", hole):
-        return "file below the cursor"
-    return "after the file (shape, task)"
-
-
-def first_difference(previous: str, current: str) -> int | None:
-    """The first offset where ``current`` differs from ``previous`` (None when it only extends it)."""
-    found = next((i for i, (a, b) in enumerate(zip(previous, current, strict=False)) if a != b), None)
-    if found is None and len(current) < len(previous):
-        return len(current)
-    return found
-
-
 @dataclass
 class Session:
     """One typing session's figures, from the fake's records."""
@@ -233,16 +200,6 @@ def workspace(root: Path) -> tuple[Path, int]:
     return path, cursor_line
 
 
-def _identical_share(prompts: Sequence[str]) -> float:
-    """Of the prompts after the first, the share of characters identical to the previous prompt's start."""
-    same = total = 0
-    for previous, current in itertools.pairwise(prompts):
-        common = next((i for i, (a, b) in enumerate(zip(previous, current, strict=False)) if a != b), None)
-        same += min(len(previous), len(current)) if common is None else common
-        total += len(current)
-    return same / total if total else 0.0
-
-
 def baseline_tree(revision: str, into: Path) -> Path:
     """``arb_lsp`` as of ``revision``, extracted from git into ``into`` (run with it as the working directory)."""
     archive = subprocess.run(["git", "archive", revision, "arb_lsp"], cwd=ROOT, capture_output=True, check=True)
@@ -250,9 +207,7 @@ def baseline_tree(revision: str, into: Path) -> Path:
     return into
 
 
-async def type_session(
-    fake: FakeOpenRouter, model: str, server_dir: Path, completions: int = COMPLETIONS
-) -> Session:
+async def type_session(fake: FakeOpenRouter, model: str, server_dir: Path, completions: int = COMPLETIONS) -> Session:
     """Type the function through a server started from ``server_dir``; the fake's figures for its requests."""
     fake.reset()
     fake.models.append(_deepseek_entry())
@@ -292,7 +247,7 @@ async def type_session(
     steps = []
     for i, (prompt, tokens, hit) in enumerate(zip(prompts, prompt_tokens, cached, strict=False)):
         offset = first_difference(prompts[i - 1], prompt) if i else 0
-        part = prompt_part(prompt, offset) if i else "first request"
+        part = prompt_part(prompt, offset, prompts[i - 1]) if i else "first request"
         steps.append(Step(BLOCK_RULE_START in prompt, offset, part, tokens, hit))
     return Session(
         model,
@@ -300,7 +255,7 @@ async def type_session(
         sum(prompt_tokens),
         sum(cached[1:]) / later if later else 0.0,
         fake.billed_total(),
-        _identical_share(prompts),
+        identical_share(prompts),
         steps,
     )
 
@@ -334,7 +289,21 @@ def layouts(completions: int = COMPLETIONS) -> dict[str, float]:
         for name, suffix_first in zip(prompts, (False, True), strict=True):
             messages = completion_prompt(plan.context, suffix_first=suffix_first).messages
             prompts[name].append("".join(m["content"] for m in messages))
-    return {name: _identical_share(texts) for name, texts in prompts.items()}
+    return {name: identical_share(texts) for name, texts in prompts.items()}
+
+
+#: The parts of a prompt, in prompt order, for the table of where prompts first differ.
+PARTS = (
+    "system text",
+    "head (language, path)",
+    "context snippets",
+    "file above the cursor's line",
+    "the previous cursor's line (typed since)",
+    "the cursor's line",
+    "file below the cursor",
+    "after the file (shape, task)",
+    "identical",
+)
 
 
 def render(before: list[Session], after: list[Session], layout: dict[str, float], baseline: str, took: float) -> str:
@@ -342,13 +311,15 @@ def render(before: list[Session], after: list[Session], layout: dict[str, float]
     lines = [
         "# Cost of a typing session",
         "",
-        "Generated by `python -m benchmarks.typing_session` (see its docstring for the method): a function typed",
-        f"character by character ({COMPLETIONS} completions, each asking for ghost text; the server answers a few",
-        "from its own cache and type-ahead) near the end of a 2,000-line file with",
-        "workspace context, through the real server over LSP, against the fake OpenRouter, which caches prompt",
-        "prefixes and bills them as OpenRouter's prompt-caching guide documents (DeepSeek: automatic, reads at",
-        "0.1x; Anthropic: only up to a `cache_control` breakpoint, writes at 1.25x, reads at 0.1x). Costs are what",
-        f"the fake billed. Before: the server at `{baseline}`; after: this checkout. Counts, not timings",
+        "Generated by `python -m benchmarks.typing_session` (see its docstring for the method): a function of",
+        f"{TYPED.count(chr(10))} lines (a docstring, a blank line inside, indentation typed by hand) typed character by",
+        "character near the end of a 2,000-line file with workspace context (two imported modules, two other",
+        f"files open), through the real server over LSP. Ghost text is asked for {COMPLETIONS} times, where a person",
+        "pauses: at each word's end (one-line requests), after a new line's indentation and on an empty line (block",
+        "requests). The fake OpenRouter caches prompt prefixes and bills them as OpenRouter's prompt-caching guide",
+        "documents (OpenAI: automatic from 1,024 tokens in 128-token steps, reads 0.25x; DeepSeek: automatic from 64",
+        "tokens, reads 0.1x; Anthropic: only up to a `cache_control` breakpoint, writes 1.25x, reads 0.1x). Costs",
+        f"are what the fake billed. Before: the server at `{baseline}`; after: this checkout. Counts, not timings",
         f"(run took {took:.0f} s, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}).",
         "",
         "| model | server | requests | prompt tokens | billed as cached (after the 1st) "
@@ -366,23 +337,52 @@ def render(before: list[Session], after: list[Session], layout: dict[str, float]
     lines.append("")
     for old, new in zip(before, after, strict=True):
         ratio = new.cost / old.cost if old.cost else 0.0
-        met = new.cached_after_first >= 0.6 and ratio <= 0.5
+        cached = "met" if new.cached_after_first >= 0.6 else "missed"
+        cost = "met" if ratio <= 0.5 else "missed"
         lines.append(
-            f"- {new.model}: {new.cached_after_first:.0%} cached, cost {ratio:.0%} of before: "
-            f"{'met' if met else 'missed'}."
+            f"- {new.model}: {new.cached_after_first:.0%} cached ({cached}), cost {ratio:.0%} of before ({cost}); "
+            f"{new.prompt_tokens / old.prompt_tokens if old.prompt_tokens else 0:.0%} of before's prompt tokens."
         )
+    sessions = [
+        (name, session)
+        for pair in zip(before, after, strict=True)
+        for name, session in zip(("before", "after"), pair, strict=True)
+    ]
     lines += [
         "",
-        "Why the automatic families miss the cost target although most of their prompt is cached: before this",
-        "change they already cached most of it (the window above the cursor moves only when a line is crossed),",
-        "and they lost only the requests whose system text switched between one-line and block; a cached token",
-        "still costs 0.1x (DeepSeek) or 0.25x (OpenAI), and GPT-5's bill is mostly its mandatory reasoning.",
-        "Anthropic, which caches nothing without a breakpoint, is where the change pays. What still breaks the",
-        "prefix after the change: the similar-windows snippet of the open file comes and goes as its score",
-        "crosses the provider's threshold while the cursor's code changes (the ranking is not this layer's),",
-        "and the window above the cursor moves one step once in the session.",
+        "## Where each prompt first differs from the previous one",
         "",
-        "## Prompt layouts compared (in process, the file only, same keystrokes)",
+        "Requests after the first, by the part of the prompt holding the first character that differs from the",
+        "previous request's prompt (`--trace` prints it per request). Everything from there on is new to an",
+        "automatic cache; before the first 1,024 tokens (OpenAI, Anthropic) nothing is cached at all.",
+        "",
+        "| part | " + " | ".join(f"{s.model.split('/')[1]} {name}" for name, s in sessions) + " |",
+        "|---|" + "---:|" * len(sessions),
+    ]
+    for part in PARTS:
+        counts = [session.breaks().get(part, 0) for _, session in sessions]
+        if any(counts):
+            lines.append(f"| {part} | " + " | ".join(str(c) for c in counts) + " |")
+    lines += [
+        "",
+        "Before, the prefix breaks in the system text at every switch between a one-line and a block request",
+        "(the shape rule was in the system text: on this session that is every new line and the first word",
+        "after it), and in the window above the cursor whenever its first line moves (the window started a",
+        "fixed distance back). An OpenAI model then caches nothing (the system text is ~130 tokens, the",
+        "context ~400, both under its 1,024-token minimum); DeepSeek, from 64 tokens, keeps those few.",
+        "After, the system text never changes, the window moves in steps of a sixteenth of the budget, and",
+        "what differs is where the user typed: the cursor's line, and the line just finished when a new line",
+        "starts. The context changes when it has something new to say (a similar window of an open file once",
+        "the function's first words match it, an imported name once it is used), after what was sent before.",
+        "",
+        "Why the automatic families miss the cost target although most of their prompt is cached: on this",
+        "session the old server already had most of its prompt billed as cached between the switches, a cached",
+        "token still costs 0.1x (DeepSeek) or 0.25x (OpenAI), so even 100% cached would not halve the bill; GPT-5's",
+        "bill is also half its mandatory reasoning, which caching does not touch; and DeepSeek's prompts are",
+        "larger after (the context budget now follows the model's price: more context for a cheap model).",
+        "Anthropic, which caches nothing without a breakpoint, is where the change pays.",
+        "",
+        "## Prompt layouts compared (in process, the file only, same requests)",
         "",
         "| layout | identical to the previous prompt's start |",
         "|---|---:|",
