@@ -1,15 +1,19 @@
 """The cost of a typing session: what 50 completions cost while a person writes a function, before and after.
 
     .venv/bin/python -m benchmarks.typing_session                 # writes docs/typing-session.md
-    .venv/bin/python -m benchmarks.typing_session --no-write --baseline d949101
+    .venv/bin/python -m benchmarks.typing_session --no-write --baseline d949101 --trace
 
 A workspace with a 2,000-line Python file (``benchmarks.corpus``) that imports two modules of the workspace
-(so the workspace context has imports to show), with two other files open beside it (for similar windows), is opened in the real server over LSP, against the fake
-OpenRouter, which caches prompt prefixes and bills them as OpenRouter's caching guide documents. A function is
-typed character by character near the end of the file, with ten lines below it; after each character the
-editor asks for ghost text and waits for it (debounce off, so each keystroke is one request), 50 times.
+(so the workspace context has imports to show), with two other files open beside it (for similar windows),
+is opened in the real server over LSP, against the fake OpenRouter, which caches prompt prefixes and bills
+them as OpenRouter's caching guide documents (``benchmarks.typing_workspace`` builds it). A function of 11
+lines (a docstring, a blank line inside, indentation typed by hand) is typed character by character near the
+end of the file; the editor asks for ghost text where a person pauses (a word's end: one-line requests; a new
+line's indentation and an empty line: block requests) and waits for it, 50 times (debounce off, so each is one
+request). ``--trace`` prints, per request, where its prompt first differs from the previous one
+(``benchmarks.prompt_diff``) and what the fake billed as cached.
 
-Reported per model (an automatically caching one, DeepSeek, and an Anthropic one, which caches only at a
+Reported per model (automatically caching ones, OpenAI and DeepSeek, and an Anthropic one, which caches only at a
 ``cache_control`` breakpoint): the share of prompt tokens billed as cached after the first request, the
 session's cost as the fake billed it, and the share of each prompt identical to the previous one's start.
 "Before" is the server at ``--baseline`` (a git revision, loaded from git), "after" this checkout; the fake is
@@ -30,7 +34,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from fake_openrouter import FakeOpenRouter, Reply, serialize_prompt
+from fake_openrouter import FakeOpenRouter, Reply, cache_family, serialize_prompt
 from lsprotocol import types
 
 from arb_lsp.context import LineIndex
@@ -38,113 +42,20 @@ from arb_lsp.pipelines import plan_completion
 from arb_lsp.prompts import completion_prompt
 from arb_lsp.settings import Settings
 from benchmarks import ROOT
-from benchmarks.corpus import python_source
 from benchmarks.lsp_client import LspProcess
 from benchmarks.prompt_diff import first_difference, identical_share, prompt_part
 from benchmarks.servers import Document, server_env
+from benchmarks.typing_workspace import COMPLETIONS, TYPED, keystrokes, workspace
 
 #: main before this work (issue 26's branch point).
 BASELINE = "d949101"
-#: Ghost-text requests per session (the issue's figure).
-COMPLETIONS = 50
 DEEPSEEK = "deepseek/deepseek-chat-v3.1"
 CLAUDE = "anthropic/claude-sonnet-4.5"
 OPENAI = "openai/gpt-5"
 MODELS = (OPENAI, DEEPSEEK, CLAUDE)
-FILE_LINES = 2000
-#: Typed at the cursor, one character at a time, as a person writes a function: a docstring, a blank line
-#: inside, indentation typed by hand (11 lines, 293 keystrokes).
-TYPED = '''def order_total(orders, rate, shipping=0.0):
-    """Sum of the orders, rate applied."""
-    if not orders:
-        return 0.0
-
-    total = 0.0
-    for order in orders:
-        amount = apply_rate(order.subtotal(), rate)
-        total += discount(amount)
-
-    return round(total + shipping, 2)
-'''
 #: Block requests say this (in the old system text and in the new user message alike).
 BLOCK_RULE_START = "You may write a block"
 REPLY = "pass  # suggestion"
-HELPERS = '''"""Pricing helpers."""
-
-
-def apply_rate(amount: float, rate: float) -> float:
-    """The amount with the rate applied."""
-    return amount * (1 + rate)
-
-
-class Order:
-    """One order: its items and their prices."""
-
-    def __init__(self, items: list[float]) -> None:
-        self.items = items
-
-    def subtotal(self) -> float:
-        """The sum of the items."""
-        return sum(self.items)
-'''
-
-ORDERS = '''"""Discounts and invoices."""
-
-
-def discount(amount: float, rate: float = 0.05) -> float:
-    """The amount less the discount."""
-    return amount * (1 - rate)
-
-
-class Invoice:
-    """An invoice for a customer."""
-
-    def __init__(self, customer: str, lines: list[float]) -> None:
-        self.customer = customer
-        self.lines = lines
-'''
-
-
-#: Open in the editor beside the edited file: windows of it resemble the function typed (similar-windows context).
-REPORT = "".join(
-    f"""def order_{name}(orders, rate):
-    \"\"\"The {name} of the orders, with the rate applied.\"\"\"
-    result = 0
-    for order in orders:
-        result += apply_rate(order.subtotal(), rate) * {k}
-    return result
-
-
-"""
-    for k, name in enumerate(("count", "average", "largest", "smallest", "spread", "median"), start=1)
-)
-
-
-def _word(char: str) -> bool:
-    return char.isalnum() or char == "_"
-
-
-def request_points(typed: str = TYPED) -> list[int]:
-    """The keystrokes (indices into ``typed``) after which the editor asks for ghost text: where a person
-    pauses and the debounce lets a request through. At a word's end (a one-line request in the middle of
-    the line), after a new line's indentation and on an empty line (block requests)."""
-    points = []
-    for i, char in enumerate(typed):
-        following = typed[i + 1] if i + 1 < len(typed) else "\n"
-        line = typed[: i + 1].rpartition("\n")[2]
-        if (
-            (char == "\n" and following == "\n")
-            or (not line.strip() and char in " \n" and following not in " \n")
-            or (_word(char) and not _word(following))
-        ):
-            points.append(i)
-    return points
-
-
-def keystrokes(completions: int = COMPLETIONS) -> list[tuple[str, bool]]:
-    """The characters typed, each with whether a completion is asked for after it (``completions`` in all)."""
-    points = request_points()[:completions]
-    return [(char, i in points) for i, char in enumerate(TYPED[: points[-1] + 1])]
 
 
 @dataclass
@@ -177,27 +88,6 @@ class Session:
         for step in self.steps[1:]:
             counts[step.part] = counts.get(step.part, 0) + 1
         return counts
-
-
-def workspace(root: Path) -> tuple[Path, int]:
-    """The workspace on disk; the edited file and the line the function is typed on (ten lines above its end)."""
-    (root / "shop").mkdir(parents=True, exist_ok=True)
-    (root / "shop" / "__init__.py").write_text("")
-    (root / "shop" / "pricing.py").write_text(HELPERS)
-    (root / "shop" / "orders.py").write_text(ORDERS)
-    (root / "shop" / "report.py").write_text("from shop.pricing import apply_rate\n\n\n" + REPORT)
-    body = python_source(FILE_LINES).rstrip("\n").split("\n")
-    head = ["from shop.pricing import Order, apply_rate", "from shop.orders import discount", ""]
-    tail = ["", "", "def main() -> None:", "    print(order_total([], 0.1))", ""]
-    body = body[: FILE_LINES - len(head) - len(tail) - 2]
-    while body and body[-1].strip():  # end the corpus at the end of a definition
-        body.pop()
-    lines = head + body + ["", ""]
-    cursor_line = len(lines) - 1
-    lines[cursor_line : cursor_line + 1] = ["", *tail]
-    path = root / "shop" / "app.py"
-    path.write_text("\n".join(lines))
-    return path, cursor_line
 
 
 def baseline_tree(revision: str, into: Path) -> Path:
@@ -292,6 +182,24 @@ def layouts(completions: int = COMPLETIONS) -> dict[str, float]:
     return {name: identical_share(texts) for name, texts in prompts.items()}
 
 
+def _per_token(old: Session, new: Session) -> str:
+    """The prompt's bill per token after relative to before, and its floor (everything cached), for a
+    family that caches by itself; Anthropic's writes make the figure meaningless there."""
+    family = cache_family(new.model)
+    if family is None or family.explicit:
+        return f"- {new.model}: caches only at a breakpoint (nothing before); see the table above."
+    read = family.read
+
+    def per_token(cached: float) -> float:
+        return 1 - cached + cached * read
+
+    before = per_token(old.cached_after_first)
+    return (
+        f"- {new.model} (reads at {read:g}x): {per_token(new.cached_after_first) / before:.0%} of before per "
+        f"prompt token; {read / before:.0%} with every token cached."
+    )
+
+
 #: The parts of a prompt, in prompt order, for the table of where prompts first differ.
 PARTS = (
     "system text",
@@ -375,11 +283,16 @@ def render(before: list[Session], after: list[Session], layout: dict[str, float]
         "starts. The context changes when it has something new to say (a similar window of an open file once",
         "the function's first words match it, an imported name once it is used), after what was sent before.",
         "",
-        "Why the automatic families miss the cost target although most of their prompt is cached: on this",
-        "session the old server already had most of its prompt billed as cached between the switches, a cached",
-        "token still costs 0.1x (DeepSeek) or 0.25x (OpenAI), so even 100% cached would not halve the bill; GPT-5's",
-        "bill is also half its mandatory reasoning, which caching does not touch; and DeepSeek's prompts are",
-        "larger after (the context budget now follows the model's price: more context for a cheap model).",
+        "Why the automatic families miss the cost target although most of their prompt is cached: the old",
+        "server already had much of its prompt billed as cached between the switches, and a cached token still",
+        "costs the family's read price, so the prompt bill per token cannot fall below that price's share of",
+        "the old bill even with everything cached; the cursor's part of each prompt is always new. Per model",
+        "(the prompt's bill per token, relative to before; what 100% cached would give):",
+        "",
+        *(_per_token(old, new) for old, new in zip(before, after, strict=True)),
+        "",
+        "DeepSeek also gets larger prompts after (the context budget now follows the model's price: more",
+        "context for a cheap model), which costs it what caching saves per token.",
         "Anthropic, which caches nothing without a breakpoint, is where the change pays.",
         "",
         "## Prompt layouts compared (in process, the file only, same requests)",
