@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import re
+
 
 def ends_with_block_opener(line: str, language_id: str) -> bool:
     """Whether `line` ends by opening something whose body usually follows on the next lines."""
     stripped = line.rstrip()
     if stripped.endswith(("{", "(", "[", "=>")):
         return True
-    # In Python, ":" opens a block only outside brackets: "d[1:" is a slice, "{'a':" a dict.
-    return language_id == "python" and stripped.endswith(":") and _bracket_depth(stripped) <= 0
+    # In Python, ":" opens a block only outside brackets ("d[1:" is a slice, "{'a':" a dict) and after a
+    # compound statement's keyword: "total: " is an annotation, "'key':" a dict entry, "lambda x:" an expression.
+    return (
+        language_id == "python"
+        and stripped.endswith(":")
+        and _bracket_depth(stripped) <= 0
+        and _PYTHON_HEADER.match(stripped) is not None
+    )
+
+
+_PYTHON_HEADER = re.compile(
+    r"\s*(?:async\s+)?(?:if|elif|else|for|while|try|except|finally|with|def|class|match|case)\b"
+)
 
 
 def _bracket_depth(line: str) -> int:
