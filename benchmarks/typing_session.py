@@ -294,7 +294,7 @@ def render(before: list[Session], after: list[Session], layout: dict[str, float]
         *(_per_token(old, new) for old, new in zip(before, after, strict=True)),
         "",
         "DeepSeek also gets larger prompts after (the context budget now follows the model's price: more",
-        "context for a cheap model), which costs it what caching saves per token.",
+        "context for a cheap model): its session's ratio to before is above its per-token one for that reason.",
         "Anthropic, which caches nothing without a breakpoint, is where the change pays.",
         "",
         "## Prompt layouts compared (in process, the file only, same requests)",
