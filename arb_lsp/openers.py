@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 def ends_with_block_opener(line: str, language_id: str, *, in_brackets: bool = False) -> bool:
     """Whether `line` ends by opening something whose body usually follows on the next lines.
@@ -10,9 +12,22 @@ def ends_with_block_opener(line: str, language_id: str, *, in_brackets: bool = F
     stripped = line.rstrip()
     if stripped.endswith(("{", "(", "[", "=>")):
         return True
-    # In Python, ":" opens a block only outside brackets: "d[1:" is a slice, "{'a':" a dict, and
-    # "    b: " on the second line of a parameter list an annotation.
-    return language_id == "python" and stripped.endswith(":") and not in_brackets and _bracket_depth(stripped) <= 0
+    # In Python, ":" opens a block only outside brackets ("d[1:" is a slice, "{'a':" a dict, "    b: " on the
+    # second line of a parameter list an annotation) and after a compound statement's keyword or at the end of
+    # a header spread over lines (") -> int:"): "total: " is an annotation, "'key':" a dict entry, "lambda x:"
+    # an expression.
+    return (
+        language_id == "python"
+        and stripped.endswith(":")
+        and not in_brackets
+        and _bracket_depth(stripped) <= 0
+        and (_PYTHON_HEADER.match(stripped) is not None or stripped.lstrip().startswith((")", "]")))
+    )
+
+
+_PYTHON_HEADER = re.compile(
+    r"\s*(?:async\s+)?(?:if|elif|else|for|while|try|except|finally|with|def|class|match|case)\b"
+)
 
 
 def opened_before(lines: str, language_id: str) -> bool:

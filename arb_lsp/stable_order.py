@@ -5,6 +5,10 @@ that moves a little reorders them, and a prompt whose context changed order is a
 billed in full. This layer runs after the ranking and budget: of the snippets chosen now, those sent last
 time for the same document keep their places (in the old order), and the new ones follow, in rank order.
 Which snippets are sent is still the ranking's choice; only their order is remembered.
+
+The same goes inside a snippet: one whose lines are those sent last time in another order (an imported
+file's outline, whose members are ordered by which of them the cursor's code uses) is sent as it was
+last time, so the bytes do not change while what it shows does not.
 """
 
 from __future__ import annotations
@@ -31,8 +35,10 @@ class StableOrder:
         request without context, such as the plan made before the workspace is read)."""
         if not chosen:
             return ()
+        previous = self._sent.get(document, ())
+        chosen = [_same_lines_as_before(snippet, previous) for snippet in chosen]
         now = set(chosen)
-        kept = [snippet for snippet in self._sent.get(document, ()) if snippet in now]
+        kept = [snippet for snippet in previous if snippet in now]
         before = set(kept)
         arranged = (*kept, *(snippet for snippet in chosen if snippet not in before))
         self._sent[document] = arranged
@@ -43,3 +49,12 @@ class StableOrder:
 
     def forget(self, document: str) -> None:
         self._sent.pop(document, None)
+
+
+def _same_lines_as_before(snippet: Snippet, previous: Sequence[Snippet]) -> Snippet:
+    """The snippet sent last time for the same path when it has exactly ``snippet``'s lines, else ``snippet``."""
+    lines = sorted(snippet.text.split("\n"))
+    for old in previous:
+        if old.path == snippet.path and old.text != snippet.text and sorted(old.text.split("\n")) == lines:
+            return old
+    return snippet

@@ -38,6 +38,20 @@ def test_a_changed_snippet_is_a_new_one() -> None:
     assert order.arrange("doc", (edited, B)) == (B, edited)
 
 
+def test_a_snippet_whose_lines_are_only_reordered_is_sent_as_before() -> None:
+    # An imported file's outline puts the members the cursor's code uses first: same lines, new order.
+    outline = Snippet("m.py", "# Path: m.py\nclass Order:\n    def __init__(self): ...\n    def subtotal(self): ...\n")
+    by_use = Snippet("m.py", "# Path: m.py\nclass Order:\n    def subtotal(self): ...\n    def __init__(self): ...\n")
+    order = StableOrder()
+    order.arrange("doc", (outline, B))
+    assert order.arrange("doc", (B, by_use)) == (outline, B)
+    # Lines of the same text under another path, or one line more, are other snippets.
+    elsewhere = Snippet("n.py", by_use.text)
+    assert order.arrange("doc", (outline, elsewhere)) == (outline, elsewhere)
+    grown = Snippet("m.py", by_use.text + "    def total(self): ...\n")
+    assert order.arrange("doc", (grown,)) == (grown,)
+
+
 def test_an_empty_request_keeps_the_order_and_documents_are_separate() -> None:
     order = StableOrder()
     order.arrange("doc", (A, B))
@@ -163,3 +177,17 @@ def test_a_block_request_after_a_new_line_shares_the_system_message_and_the_cont
     assert system == again
     shared = first[: first.index("    result = sum(it")]
     assert second.startswith(shared)
+
+
+def test_an_outline_reordered_by_use_leaves_the_prompt_unchanged() -> None:
+    def outline(*members: str) -> ContextSnippet:
+        text = "class Order:\n" + "".join(f"    def {name}(self) -> float:\n        ...\n" for name in members)
+        return ContextSnippet("shop/pricing.py", text, "python", Source.IMPORT, 2.0)
+
+    order = StableOrder()
+    source = FILE + "def total(orders):\n    for order in orders:\n        amount = order.sub|\n"
+    _, first = plan(source, order, [outline("__init__", "subtotal"), snippet("a.py", 0.5)])
+    # `subtotal` typed: the outline now shows it first; the prompt up to the cursor's line stays the same.
+    _, second = plan(source.replace("|", "total()|"), order, [outline("subtotal", "__init__"), snippet("a.py", 0.5)])
+    line = first.index("        amount = order.sub")
+    assert first[:line] == second[:line]

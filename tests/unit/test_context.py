@@ -369,6 +369,9 @@ def test_context_reports_the_windows_indent_unit() -> None:
         ("class Größe:█\n", "python", True),
         ("x = d[1:█]\n", "python", False),  # a slice, not a block
         ("x = {'a':█}\n", "python", False),  # a dict key
+        ("    sizes: █\n", "python", False),  # an annotation, not a block
+        ("    'key':█\n", "python", False),  # a dict entry on its own line
+        ("    async with lock:█\n", "python", True),
         ("    return fo█\n", "python", False),  # mid-line
         ("    █return x\n", "python", False),  # code after the cursor
         ("function f() {█\n", "javascript", True),

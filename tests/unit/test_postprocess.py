@@ -983,3 +983,11 @@ def test_a_sequence_continued_above_the_next_line_is_not_a_duplicate(
 def test_lower_case_keys_are_not_answer_markers(source: str, language_id: str, raw: str) -> None:
     result = clean(source, raw, language_id)
     assert result is not None and result.startswith(raw.split("\n")[0])
+
+
+def test_an_annotation_is_completed_on_the_cursor_s_line() -> None:
+    # "sizes: " ends with a colon but opens no block: the type goes right after it, not on a new line.
+    source = "@dataclass\nclass Series:\n    sizes: █\n"
+    assert clean(source, "list[int] = field(default_factory=list)", "python") == (
+        "list[int] = field(default_factory=list)"
+    )
