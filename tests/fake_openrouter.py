@@ -28,6 +28,7 @@ import argparse
 import asyncio
 import contextlib
 import copy
+import hashlib
 import hmac
 import itertools
 import json
@@ -329,6 +330,8 @@ def default_key_info(api_key: str | None) -> JSONDict:
 
 #: Characters per token of the fake's tokenizer (the same estimate as its ``prompt_tokens``).
 CHARS_PER_TOKEN = 4
+#: The automatic caches are looked up by blocks of this many tokens (then to the character within one).
+_BLOCK_TOKENS = 64
 #: How long a cached prefix lives without being used (Anthropic's default TTL; others keep it 5-10 minutes).
 CACHE_TTL_S = 300.0
 #: OpenRouter rejects a longer ``session_id`` (its broadcast docs).
@@ -399,17 +402,38 @@ def serialize_prompt(body: JSONDict) -> tuple[str, list[int], list[int]]:
     return text, ends, breakpoints
 
 
+@dataclass
+class _BlockCache:
+    """An automatic cache: digest of a prompt's blocks up to one -> (last use, the prompt last stored through
+    it), and the first blocks of the prompts it holds (for a match shorter than one block)."""
+
+    links: dict[bytes, tuple[float, str]] = field(default_factory=dict)
+    firsts: dict[str, float] = field(default_factory=dict)
+    pruned: float = 0.0
+
+    def prune(self, now: float) -> None:
+        """Forget what expired (at most every few seconds: the walk is as long as the cache)."""
+        if now - self.pruned < 5:
+            return
+        self.pruned = now
+        self.links = {link: found for link, found in self.links.items() if now - found[0] <= CACHE_TTL_S}
+        self.firsts = {first: used for first, used in self.firsts.items() if now - used <= CACHE_TTL_S}
+
+
 class PromptCache:
     """Cached prompt prefixes per model (one provider each), as the documented families cache them."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        #: model -> prefix -> last use (monotonic seconds).
+        #: model -> prefix -> last use (monotonic seconds), for the families cached up to a breakpoint.
         self._prefixes: dict[str, dict[str, float]] = {}
+        #: model -> the automatic cache's blocks.
+        self._blocks: dict[str, _BlockCache] = {}
 
     def clear(self) -> None:
         with self._lock:
             self._prefixes.clear()
+            self._blocks.clear()
 
     def use(self, model: str, body: JSONDict) -> CacheOutcome:
         """Look the request's prompt up, store what it caches, and say what was read and written."""
@@ -419,22 +443,46 @@ class PromptCache:
         text, ends, breakpoints = serialize_prompt(body)
         now = time.monotonic()
         with self._lock:
-            stored = self._prefixes.setdefault(model, {})
-            for prefix, used in list(stored.items()):
-                if now - used > CACHE_TTL_S:
-                    del stored[prefix]
             if family.explicit:
+                stored = self._prefixes.setdefault(model, {})
+                for prefix, used in list(stored.items()):
+                    if now - used > CACHE_TTL_S:
+                        del stored[prefix]
                 return self._explicit(family, stored, text, ends, breakpoints, now)
-            return self._automatic(family, stored, text, now)
+            blocks = self._blocks.setdefault(model, _BlockCache())
+            blocks.prune(now)
+            return self._automatic(family, blocks, text, now)
 
     @staticmethod
-    def _automatic(family: CacheFamily, stored: dict[str, float], text: str, now: float) -> CacheOutcome:
-        longest = max((_common_prefix(text, prefix) for prefix in stored), default=0)
-        cached = longest // CHARS_PER_TOKEN // family.granularity * family.granularity
+    def _automatic(family: CacheFamily, stored: _BlockCache, text: str, now: float) -> CacheOutcome:
+        # Like a provider, by blocks: a chain of digests, one per block of the prompt (each covering all
+        # before it), so a lookup costs one pass over this prompt, not one comparison per stored prompt
+        # (the naive baseline's whole-file prompts made that quadratic). Within the first block that
+        # misses, the prompt is compared with the text last stored through the previous block.
+        size = _BLOCK_TOKENS * CHARS_PER_TOKEN
+        digest = hashlib.blake2b(digest_size=16)
+        chain: list[bytes] = []
+        for start in range(0, len(text) - size + 1, size):
+            digest.update(text[start : start + size].encode("utf-8", "surrogatepass"))
+            chain.append(digest.digest())
+        matched, previous = 0, ""
+        for link in chain:
+            found = stored.links.get(link)
+            if found is None or now - found[0] > CACHE_TTL_S:
+                break
+            matched, previous = matched + size, found[1]
+        if previous:
+            matched += _common_prefix(text[matched : matched + size], previous[matched : matched + size])
+        else:  # the first block missed: compare with the stored prompts' first blocks (few)
+            live = (first for first, used in stored.firsts.items() if now - used <= CACHE_TTL_S)
+            matched = max((_common_prefix(text[:size], first) for first in live), default=0)
+        cached = matched // CHARS_PER_TOKEN // family.granularity * family.granularity
         if cached < family.min_tokens:
             cached = 0
         if len(text) // CHARS_PER_TOKEN >= family.min_tokens:
-            stored[text] = now
+            for link in chain:
+                stored.links[link] = (now, text)
+            stored.firsts[text[:size]] = now
         return CacheOutcome(cached_tokens=cached)
 
     @staticmethod
@@ -2109,15 +2157,6 @@ class Oracle:
 def _common_suffix(a: str, b: str) -> int:
     size = 0
     for x, y in zip(reversed(a), reversed(b), strict=False):
-        if x != y:
-            break
-        size += 1
-    return size
-
-
-def _common_prefix(a: str, b: str) -> int:
-    size = 0
-    for x, y in zip(a, b, strict=False):
         if x != y:
             break
         size += 1
